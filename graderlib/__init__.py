@@ -1,0 +1,1 @@
+"""graderlib: a static-analysis-backed, hard-to-game grader for code review."""
