@@ -95,7 +95,9 @@ def strip_annotations(text: str) -> StrippedSource:
         line = error.args[1][0] if len(error.args) > 1 else 1
         raise AnnotationSyntaxError(line, f"snippet cannot be tokenized: {error.args[0]}") from None
     except (SyntaxError, IndentationError) as error:
-        raise AnnotationSyntaxError(error.lineno or 1, f"snippet does not parse: {error.msg}") from None
+        raise AnnotationSyntaxError(
+            error.lineno or 1, f"snippet does not parse: {error.msg}"
+        ) from None
 
     code_lines: set[int] = set()
     found: list[tuple[tokenize.TokenInfo, str, str]] = []

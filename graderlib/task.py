@@ -168,7 +168,9 @@ class _Builder:
         self.toml_path = task_dir / TASK_TOML
         self.snippet_path = task_dir / SNIPPET
 
-    def fail(self, message: str, *, file: Path | None = None, line: int | None = None) -> TaskLoadError:
+    def fail(
+        self, message: str, *, file: Path | None = None, line: int | None = None
+    ) -> TaskLoadError:
         return TaskLoadError(self.task_id, file or self.snippet_path, message, line)
 
     def read_spec(self) -> _TaskSpec:
@@ -196,8 +198,15 @@ class _Builder:
         except UnicodeDecodeError as error:
             raise self.fail(f"not UTF-8 text (byte {error.start})") from None
 
-    def resolve_category(self, name: str, rules: dict[str, str], *, line: int | None,
-                         file: Path | None = None, rule: bool = False) -> str:
+    def resolve_category(
+        self,
+        name: str,
+        rules: dict[str, str],
+        *,
+        line: int | None,
+        file: Path | None = None,
+        rule: bool = False,
+    ) -> str:
         candidates = [rules[name]] if rule and name in rules else []
         candidates.append(name)
         if rule and "." in name:
@@ -212,7 +221,9 @@ class _Builder:
         extra = " (map it in the [rules] table of task.toml)" if rule else ""
         raise self.fail(f"unknown {what} {name!r}{hint}{extra}", file=file, line=line)
 
-    def locate_table(self, located: LocatedModule, entry: _Located, where: str) -> tuple[Span, Scope]:
+    def locate_table(
+        self, located: LocatedModule, entry: _Located, where: str
+    ) -> tuple[Span, Scope]:
         if entry.scope and entry.at:
             raise self.fail(f"{where}: give either scope or at, not both", file=self.toml_path)
         if entry.scope == "file":
@@ -227,16 +238,15 @@ class _Builder:
                     file=self.toml_path,
                 )
             return found[0].whole, "definition"
-        raise self.fail(f"{where}: needs scope = \"file\" or at = \"<dotted path>\"",
-                        file=self.toml_path)
+        raise self.fail(
+            f'{where}: needs scope = "file" or at = "<dotted path>"', file=self.toml_path
+        )
 
     def categories_of(self, entry: _Located, rules: dict[str, str], where: str) -> tuple[str, ...]:
         names = [entry.category] if isinstance(entry.category, str) else list(entry.category or [])
         if not names:
             raise self.fail(f"{where}: needs a category", file=self.toml_path)
-        return tuple(
-            self.resolve_category(n, rules, line=None, file=self.toml_path) for n in names
-        )
+        return tuple(self.resolve_category(n, rules, line=None, file=self.toml_path) for n in names)
 
     def build(self) -> Task:
         spec = self.read_spec()
@@ -248,8 +258,10 @@ class _Builder:
         try:
             module = cst.parse_module(stripped.source)
         except cst.ParserSyntaxError as error:
-            raise self.fail(f"snippet does not parse: {error.message}",
-                            line=_original_line(stripped.clean_line_of, error.raw_line)) from None
+            raise self.fail(
+                f"snippet does not parse: {error.message}",
+                line=_original_line(stripped.clean_line_of, error.raw_line),
+            ) from None
         located = locate_module(module)
         issues: list[dict[str, Any]] = []
         clean: list[CleanMark] = []
@@ -273,11 +285,13 @@ class _Builder:
             line_count=located.line_count,
         )
 
-    def anchor_span(self, annotation: Annotation, clean_line_of: dict[int, int],
-                    located: LocatedModule) -> Span:
+    def anchor_span(
+        self, annotation: Annotation, clean_line_of: dict[int, int], located: LocatedModule
+    ) -> Span:
         if annotation.target_line is None:
-            raise self.fail(f"'{annotation.kind}:' annotation is followed by no statement",
-                            line=annotation.line)
+            raise self.fail(
+                f"'{annotation.kind}:' annotation is followed by no statement", line=annotation.line
+            )
         clean_line = clean_line_of[annotation.target_line]
         if annotation.own_line:
             anchor = located.anchor_at(clean_line)
@@ -293,12 +307,19 @@ class _Builder:
             anchor = located.anchor_at(start)
             if anchor is not None and anchor.whole.contains(clean_line):
                 return anchor.header if anchor.header.contains(clean_line) else anchor.whole
-        raise self.fail(f"'{annotation.kind}:' annotation is not on a statement",
-                        line=annotation.line)
+        raise self.fail(
+            f"'{annotation.kind}:' annotation is not on a statement", line=annotation.line
+        )
 
-    def apply_annotation(self, annotation: Annotation, clean_line_of: dict[int, int],
-                         located: LocatedModule, spec: _TaskSpec,
-                         issues: list[dict[str, Any]], clean: list[CleanMark]) -> None:
+    def apply_annotation(
+        self,
+        annotation: Annotation,
+        clean_line_of: dict[int, int],
+        located: LocatedModule,
+        spec: _TaskSpec,
+        issues: list[dict[str, Any]],
+        clean: list[CleanMark],
+    ) -> None:
         if annotation.kind in ("todoruleid", "todook"):
             return
         span = self.anchor_span(annotation, clean_line_of, located)
@@ -312,21 +333,29 @@ class _Builder:
             return
         severity = annotation.options.get("severity")
         if severity is not None and severity not in Severity.__members__.values():
-            raise self.fail(f"unknown severity {severity!r} (critical, high, medium, low)",
-                            line=annotation.line)
+            raise self.fail(
+                f"unknown severity {severity!r} (critical, high, medium, low)", line=annotation.line
+            )
         groups = [categories] if annotation.kind == "expect" else [(c,) for c in categories]
         for group in groups:
-            issues.append({
-                "id": annotation.options.get("id"),
-                "categories": group,
-                "severity": severity,
-                "span": span,
-                "scope": "statement",
-                "line": annotation.line,
-            })
+            issues.append(
+                {
+                    "id": annotation.options.get("id"),
+                    "categories": group,
+                    "severity": severity,
+                    "span": span,
+                    "scope": "statement",
+                    "line": annotation.line,
+                }
+            )
 
-    def apply_tables(self, spec: _TaskSpec, located: LocatedModule,
-                     issues: list[dict[str, Any]], clean: list[CleanMark]) -> None:
+    def apply_tables(
+        self,
+        spec: _TaskSpec,
+        located: LocatedModule,
+        issues: list[dict[str, Any]],
+        clean: list[CleanMark],
+    ) -> None:
         for number, entry in enumerate(spec.issue, start=1):
             where = f"[[issue]] #{number}" + (f" (id {entry.id!r})" if entry.id else "")
             extra = {
@@ -340,35 +369,46 @@ class _Builder:
                 if entry.category is not None:
                     wanted = self.categories_of(entry, spec.rules, where)
                     if not set(wanted) & set(target["categories"]):
-                        raise self.fail(f"{where}: category differs from the annotation's",
-                                        file=self.toml_path)
+                        raise self.fail(
+                            f"{where}: category differs from the annotation's", file=self.toml_path
+                        )
                 if entry.severity is not None:
                     target["severity"] = entry.severity.value
                 target.update({k: v for k, v in extra.items() if v})
                 continue
             span, scope = self.locate_table(located, entry, where)
-            issues.append({
-                "id": entry.id,
-                "categories": self.categories_of(entry, spec.rules, where),
-                "severity": entry.severity.value if entry.severity else None,
-                "span": span,
-                "scope": scope,
-                "line": None,
-                **extra,
-            })
+            issues.append(
+                {
+                    "id": entry.id,
+                    "categories": self.categories_of(entry, spec.rules, where),
+                    "severity": entry.severity.value if entry.severity else None,
+                    "span": span,
+                    "scope": scope,
+                    "line": None,
+                    **extra,
+                }
+            )
         for number, mark in enumerate(spec.clean, start=1):
             span, scope = self.locate_table(located, mark, f"[[clean]] #{number}")
-            clean.append(CleanMark(categories=self.categories_of(mark, spec.rules,
-                                                                 f"[[clean]] #{number}"),
-                                   span=span, scope=scope))
+            clean.append(
+                CleanMark(
+                    categories=self.categories_of(mark, spec.rules, f"[[clean]] #{number}"),
+                    span=span,
+                    scope=scope,
+                )
+            )
 
-    def check_contradictions(self, issues: Sequence[dict[str, Any]],
-                             clean: Sequence[CleanMark]) -> None:
+    def check_contradictions(
+        self, issues: Sequence[dict[str, Any]], clean: Sequence[CleanMark]
+    ) -> None:
         for mark in clean:
             for issue in issues:
-                if (mark.scope == "statement" and issue["scope"] == "statement"
-                        and mark.span == issue["span"]
-                        and set(mark.categories) & set(issue["categories"])):
+                if (
+                    mark.scope == "statement"
+                    and issue["scope"] == "statement"
+                    and mark.span == issue["span"]
+                    and set(mark.categories) & set(issue["categories"])
+                ):
                     raise self.fail(
                         f"statement at line {mark.span.start} is marked both expect and ok "
                         f"for {sorted(set(mark.categories) & set(issue['categories']))}",
@@ -382,8 +422,11 @@ class _Builder:
             if explicit is None:
                 continue
             if explicit in seen:
-                raise self.fail(f"issue id {explicit!r} is used twice", line=issue["line"],
-                                file=self.snippet_path if issue["line"] else self.toml_path)
+                raise self.fail(
+                    f"issue id {explicit!r} is used twice",
+                    line=issue["line"],
+                    file=self.snippet_path if issue["line"] else self.toml_path,
+                )
             seen[explicit] = issue["line"]
         finished = []
         for issue in issues:
@@ -396,16 +439,18 @@ class _Builder:
                 issue["id"] = candidate
                 seen[candidate] = issue["line"]
             severity = issue["severity"] or self.taxonomy.default_severity(issue["categories"][0])
-            finished.append(Issue(
-                id=issue["id"],
-                categories=issue["categories"],
-                severity=Severity(severity),
-                span=issue["span"],
-                scope=issue["scope"],
-                hint=issue.get("hint"),
-                explanation=issue.get("explanation"),
-                fix_keywords=issue.get("fix_keywords", ()),
-            ))
+            finished.append(
+                Issue(
+                    id=issue["id"],
+                    categories=issue["categories"],
+                    severity=Severity(severity),
+                    span=issue["span"],
+                    scope=issue["scope"],
+                    hint=issue.get("hint"),
+                    explanation=issue.get("explanation"),
+                    fix_keywords=issue.get("fix_keywords", ()),
+                )
+            )
         return finished
 
 
@@ -442,8 +487,12 @@ def default_tasks_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "tasks"
 
 
-def load_tasks(root: str | Path | None = None, *, split: Split | None = None,
-               difficulty: Difficulty | None = None) -> list[Task]:
+def load_tasks(
+    root: str | Path | None = None,
+    *,
+    split: Split | None = None,
+    difficulty: Difficulty | None = None,
+) -> list[Task]:
     """Load every task under ``root``, optionally one split or difficulty, sorted by id.
 
     Splits are stable: a task's split is a hash of its id, so adding or removing tasks never
@@ -457,6 +506,9 @@ def load_tasks(root: str | Path | None = None, *, split: Split | None = None,
     ids = [t.id for t in tasks]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
-        raise TaskLoadError(duplicates[0], root or default_tasks_dir(),
-                            f"task id used by several directories: {duplicates}")
+        raise TaskLoadError(
+            duplicates[0],
+            root or default_tasks_dir(),
+            f"task id used by several directories: {duplicates}",
+        )
     return sorted(tasks, key=lambda t: t.id)

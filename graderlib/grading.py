@@ -1,0 +1,281 @@
+"""``grade()``: findings in, an explainable :class:`GradeReport` out.
+
+Grading is deterministic and independent of the order of findings: findings are put in a
+canonical order before matching, and verdicts are reported against the caller's indices.
+Nothing here parses code; all spans were computed when the task was loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from graderlib.findings import Finding, parse_findings
+from graderlib.matching import Matching, match
+from graderlib.scoring import (
+    EpisodeProgress,
+    FindingVerdict,
+    GradeReport,
+    MissedIssue,
+    RelationName,
+    RewardPolicy,
+    ScoreComponents,
+    Status,
+)
+from graderlib.task import Task
+from graderlib.taxonomy import Relation, Severity, default_taxonomy
+
+_RELATION_NAMES: dict[Relation, RelationName] = {
+    Relation.EXACT: "exact",
+    Relation.PARENT_CHILD: "parent_child",
+    Relation.SIBLING: "sibling",
+    Relation.NONE: "none",
+}
+DEFAULT_POLICY = RewardPolicy()
+
+
+def _canonical_order(findings: Sequence[Finding]) -> list[int]:
+    def key(i: int) -> tuple[object, ...]:
+        f = findings[i]
+        return (
+            f.line,
+            f.last_line,
+            f.category,
+            f.severity or "",
+            f.message,
+            f.recommendation or "",
+            f.file or "",
+            f.rule_id or "",
+        )
+
+    return sorted(range(len(findings)), key=key)
+
+
+def _is_vague(finding: Finding, policy: RewardPolicy) -> bool:
+    return len(finding.message.split()) < policy.vague_min_words
+
+
+def _keyword_fraction(finding: Finding, keywords: Sequence[str]) -> float:
+    if not keywords:
+        return 1.0
+    text = f"{finding.message} {finding.recommendation or ''}".lower()
+    return sum(k.lower() in text for k in keywords) / len(keywords)
+
+
+def grade(
+    task: Task,
+    findings: Iterable[Finding | dict[str, object]],
+    policy: RewardPolicy | None = None,
+    *,
+    episode: EpisodeProgress | None = None,
+) -> GradeReport:
+    """Grade ``findings`` against ``task`` under ``policy`` (the documented defaults if None)."""
+    policy = policy or DEFAULT_POLICY
+    typed = parse_findings(list(findings))
+    order = _canonical_order(typed)
+    ordered = [typed[i] for i in order]
+
+    taxonomy = default_taxonomy()
+    weights = np.array(
+        [policy.issue_weight(i.severity, taxonomy.is_security(i.category)) for i in task.issues],
+        dtype=np.float64,
+    )
+    matching = match(task, ordered, policy, weights)
+    return _report(task, ordered, order, matching, weights, policy, episode)
+
+
+def _report(
+    task: Task,
+    ordered: Sequence[Finding],
+    order: Sequence[int],
+    matching: Matching,
+    weights: np.ndarray,
+    policy: RewardPolicy,
+    episode: EpisodeProgress | None,
+) -> GradeReport:
+    total_weight = float(weights.sum())
+    matched_row_of_issue = {int(c): r for r, c in enumerate(matching.issue_of) if c >= 0}
+    verdicts: list[FindingVerdict] = []
+    recall = line_bonus = recommendation = 0.0
+    penalties = {"false_positive": 0.0, "ok_violation": 0.0, "duplicate": 0.0, "vague": 0.0}
+    penalty_of: dict[Status, float] = {
+        "false_positive": policy.false_positive_penalty,
+        "ok_violation": policy.ok_violation_penalty,
+        "duplicate": policy.duplicate_penalty,
+    }
+
+    for row, finding in enumerate(ordered):
+        column = int(matching.issue_of[row])
+        vague = _is_vague(finding, policy)
+        points = 0.0
+        duplicate_of = None
+        if column >= 0:
+            status: Status = "matched"
+            issue = task.issues[column]
+            quality = matching.category_quality[row, column]
+            location = matching.location_quality[row, column]
+            credit = quality * location
+            if policy.recommendation_weight:
+                share = policy.recommendation_weight
+                credit *= (1 - share) + share * _keyword_fraction(finding, issue.fix_keywords)
+                recommendation += weights[column] * credit / total_weight
+            points = float(weights[column] * credit / total_weight)
+            recall += points
+            if matching.exact_line[row, column]:
+                line_bonus += weights[column] * quality * policy.line_bonus / total_weight
+            reason = _matched_reason(issue.id, matching, row, column, policy)
+        else:
+            column = _reachable_found_issue(matching, row, matched_row_of_issue)
+            if column >= 0:
+                status = "duplicate"
+                duplicate_of = order[matched_row_of_issue[column]]
+                reason = (
+                    f"duplicate of finding #{duplicate_of}: issue "
+                    f"{task.issues[column].id!r} was already matched"
+                )
+            elif matching.on_clean_mark[row]:
+                status = "ok_violation"
+                reason = "reported on a safe look-alike marked ok for this category"
+            else:
+                status = "false_positive"
+                reason = _false_positive_reason(task, finding, matching, row, policy)
+            points = -penalty_of[status]
+            penalties[status] += penalty_of[status]
+        if vague:
+            points -= policy.vague_penalty
+            penalties["vague"] += policy.vague_penalty
+            reason += f"; vague: the message has fewer than {policy.vague_min_words} words"
+        issue_column = column if status in ("matched", "duplicate") else -1
+        verdicts.append(
+            FindingVerdict.model_construct(
+                index=order[row],
+                line=finding.line,
+                category=finding.category,
+                status=status,
+                issue_id=task.issues[issue_column].id if issue_column >= 0 else None,
+                duplicate_of=duplicate_of,
+                relation=_RELATION_NAMES[Relation(int(matching.relation[row, issue_column]))]
+                if issue_column >= 0
+                else "none",
+                category_quality=round(float(matching.category_quality[row, issue_column]), 6)
+                if issue_column >= 0
+                else 0.0,
+                location_quality=round(float(matching.location_quality[row, issue_column]), 6)
+                if issue_column >= 0
+                else 0.0,
+                exact_line=bool(matching.exact_line[row, issue_column])
+                if issue_column >= 0
+                else False,
+                vague=vague,
+                points=round(points, 6),
+                reason=reason,
+            )
+        )
+
+    if not task.issues:
+        recall = 1.0
+    penalty_total = sum(penalties.values())
+    review = _clamp(recall - penalty_total)
+    components = {
+        "recall": round(recall, 6),
+        "line_bonus": round(line_bonus, 6),
+        "recommendation_bonus": round(recommendation, 6),
+        "false_positive_penalty": round(penalties["false_positive"], 6),
+        "ok_violation_penalty": round(penalties["ok_violation"], 6),
+        "duplicate_penalty": round(penalties["duplicate"], 6),
+        "vague_penalty": round(penalties["vague"], 6),
+    }
+    score = review
+    if episode is not None:
+        patch_share = policy.patch_bonus if task.issues else 0.0
+        review_share = 1.0 - patch_share - policy.finalize_bonus
+        patch = patch_share if episode.patch_resolved else 0.0
+        finalize = policy.finalize_bonus if episode.finalized else 0.0
+        hints = policy.hint_penalty * episode.hints_used
+        score = _clamp(review * review_share + patch + finalize - hints)
+        components.update(hint_penalty=round(hints, 6), patch_bonus=patch, finalize_bonus=finalize)
+
+    verdicts.sort(key=lambda v: v.index)
+    found = sorted(matched_row_of_issue)
+    missed = [i for c, i in enumerate(task.issues) if c not in matched_row_of_issue]
+    open_by_severity = {s: sum(1 for i in missed if i.severity == s) for s in Severity}
+    return GradeReport(
+        task_id=task.id,
+        score=round(score, 6),
+        review_score=round(review, 6),
+        components=ScoreComponents(**components),
+        issues_total=len(task.issues),
+        issues_found=len(found),
+        open_by_severity=open_by_severity,
+        matched_categories=sorted({task.issues[c].category for c in found}),
+        verdicts=verdicts,
+        missed=[
+            MissedIssue(
+                id=i.id,
+                category=i.category,
+                severity=i.severity,
+                span=i.span,
+                hint=i.hint,
+                explanation=i.explanation,
+            )
+            for i in missed
+        ],
+        false_positives=sorted(
+            v.index for v in verdicts if v.status in ("false_positive", "ok_violation")
+        ),
+        duplicates=sorted(v.index for v in verdicts if v.status == "duplicate"),
+    )
+
+
+def _clamp(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+def _reachable_found_issue(matching: Matching, row: int, matched: dict[int, int]) -> int:
+    """An already-matched issue this finding would also have matched, else -1."""
+    reach = matching.category_quality[row] * matching.location_quality[row]
+    candidates = [c for c in matched if reach[c] > 0]
+    return max(candidates, key=lambda c: (reach[c], -c)) if candidates else -1
+
+
+def _matched_reason(
+    issue_id: str, matching: Matching, row: int, column: int, policy: RewardPolicy
+) -> str:
+    relation = Relation(int(matching.relation[row, column]))
+    category = (
+        "category exact"
+        if relation == Relation.EXACT
+        else (
+            "category related (CWE parent/child)"
+            if relation == Relation.PARENT_CHILD
+            else "category related (CWE sibling)"
+        )
+    )
+    if matching.exact_line[row, column]:
+        where = "exact line (+line bonus)"
+    elif matching.distance[row, column] == 0:
+        where = "inside the issue's span"
+    else:
+        where = f"{int(matching.distance[row, column])} line(s) from the issue"
+    return f"matched issue {issue_id!r}: {category}, {where}"
+
+
+def _false_positive_reason(
+    task: Task, finding: Finding, matching: Matching, row: int, policy: RewardPolicy
+) -> str:
+    if not matching.in_file[row]:
+        if finding.last_line > task.line_count:
+            return f"line {finding.last_line} is outside the file ({task.line_count} lines)"
+        return f"file {finding.file!r} is not the reviewed file"
+    if not task.issues:
+        return "the code has no known issue"
+    distances = matching.distance[row]
+    nearest = int(np.argmin(distances))
+    issue = task.issues[nearest]
+    if matching.category_quality[row, nearest] == 0 and distances[nearest] <= policy.near_lines:
+        return f"issue {issue.id!r} is here but the category {finding.category!r} does not fit it"
+    return (
+        f"no issue of category {finding.category!r} within {policy.near_lines} lines "
+        f"(nearest issue {issue.id!r} is {int(distances[nearest])} line(s) away)"
+    )
