@@ -15,6 +15,7 @@ Syntax (semgrep's test annotations are accepted as well)::
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -87,17 +88,23 @@ def _parse_body(kind: str, body: str, line: int) -> tuple[tuple[str, ...], dict[
     return names, options
 
 
+def _syntax_error_of(text: str) -> tuple[int, str]:
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        return error.lineno or 1, error.msg
+    return 1, "cannot be tokenized"
+
+
 def strip_annotations(text: str) -> StrippedSource:
     """Find every annotation comment, remove it, and say which code line each one marks."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except tokenize.TokenError as error:
-        line = error.args[1][0] if len(error.args) > 1 else 1
-        raise AnnotationSyntaxError(line, f"snippet cannot be tokenized: {error.args[0]}") from None
-    except (SyntaxError, IndentationError) as error:
-        raise AnnotationSyntaxError(
-            error.lineno or 1, f"snippet does not parse: {error.msg}"
-        ) from None
+    except (tokenize.TokenError, SyntaxError):
+        # The tokenizer's own message ("EOF in multi-line statement") points at the end of
+        # the file; the compiler names the real culprit and its line.
+        line, message = _syntax_error_of(text)
+        raise AnnotationSyntaxError(line, f"snippet does not parse: {message}") from None
 
     code_lines: set[int] = set()
     found: list[tuple[tokenize.TokenInfo, str, str]] = []
