@@ -1,0 +1,108 @@
+"""The FastAPI app: OpenEnv's server for :class:`CodeReviewEnvironment`, plus our routes and page.
+
+Run it with ``make serve`` or ``uvicorn env.server.app:app`` from the repository root.
+
+Environment variables:
+
+* ``MAX_CONCURRENT_ENVS``: WebSocket sessions at once, each with its own environment (64).
+* ``GRADERLIB_TASKS_DIR``: where the tasks are (the repository's ``tasks/``).
+* ``GRADERLIB_STEP_BUDGET``: steps per episode (16).
+* ``ENABLE_WEB_INTERFACE=true``: serve the review page at ``/web/``.
+* ``GRADERLIB_GRADE_ROUTE=false``: drop ``POST /grade``, a free oracle for agents in training.
+
+Why ``create_fastapi_app`` and not ``create_app``: ``create_app`` is a thin switch that, when
+``ENABLE_WEB_INTERFACE`` is set, builds OpenEnv's Gradio UI, and that UI drives ONE shared
+environment instance for every browser (``/web/reset`` and ``/web/step``). A review episode
+must belong to one person, so we always build the plain OpenEnv app (the branch ``create_app``
+takes without the flag, same arguments) and serve our own page, which opens its own ``/ws``
+session per browser tab. The environment is passed as a CLASS, so the server constructs one
+per session.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from openenv.core.env_server.http_server import create_fastapi_app
+
+from env.models import CodeReviewAction, CodeReviewObservation, CodeReviewState
+from env.server.catalog import load_catalog
+from env.server.environment import ENV_NAME, CodeReviewEnvironment, step_budget_from_env
+from env.server.routes import add_routes
+from graderlib import RewardPolicy
+
+WEB_DIR = Path(__file__).parent / "web"
+DEFAULT_MAX_CONCURRENT_ENVS = 64
+
+
+def _flag(name: str, *, default: bool = False) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    return default if not raw else raw in ("1", "true", "yes")
+
+
+def max_concurrent_envs_from_env() -> int:
+    raw = os.environ.get("MAX_CONCURRENT_ENVS", "")
+    if not raw:
+        return DEFAULT_MAX_CONCURRENT_ENVS
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"MAX_CONCURRENT_ENVS={raw!r} must be a positive integer")
+    return int(raw)
+
+
+def build_app() -> FastAPI:
+    """A fresh app configured from the environment variables above."""
+    max_envs = max_concurrent_envs_from_env()
+    load_catalog()  # fail at startup, with the task's file:line, if the corpus does not load
+    web = _flag("ENABLE_WEB_INTERFACE")
+    app: FastAPI = create_fastapi_app(
+        CodeReviewEnvironment,
+        CodeReviewAction,
+        CodeReviewObservation,
+        max_concurrent_envs=max_envs,
+        env_name=ENV_NAME,
+        state_cls=CodeReviewState,
+    )
+    app.title = "graderlib code review environment"
+    add_routes(
+        app,
+        policy=RewardPolicy(),
+        step_budget=step_budget_from_env(),
+        max_concurrent_envs=max_envs,
+        web=web,
+        grade_route=_flag("GRADERLIB_GRADE_ROUTE", default=True),
+    )
+    if web:
+
+        @app.get("/", include_in_schema=False)
+        def root() -> RedirectResponse:
+            return RedirectResponse(url="/web/")
+
+        @app.get("/web", include_in_schema=False)
+        def web_no_slash() -> RedirectResponse:
+            return RedirectResponse(url="/web/")
+
+        app.mount("/web", StaticFiles(directory=WEB_DIR, html=True), name="web")
+    return app
+
+
+app = build_app()
+
+
+def main() -> None:
+    """``python -m env.server.app``: serve on $HOST:$PORT (127.0.0.1:8000)."""
+    import uvicorn
+
+    uvicorn.run(
+        "env.server.app:app",
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", "8000")),
+        workers=int(os.environ.get("WORKERS", "1")),
+    )
+
+
+if __name__ == "__main__":
+    main()

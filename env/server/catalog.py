@@ -1,0 +1,115 @@
+"""The tasks a server offers: loaded once per directory, read-only, shown without answers.
+
+Loading parses every snippet with libcst, which is far too slow to repeat for each WebSocket
+session, so a catalog is cached per tasks directory. The cache holds immutable ``Task``
+objects only; no episode state lives here, so sessions share nothing they could change.
+
+``public_summary`` is the one place that decides what may be said about a task before an
+episode: its id, difficulty, split, size and issue count. Not its title or tags: authors
+write those freely ("SQL injection in the login"), and a task's categories are exactly the
+answer an agent is asked to find.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graderlib.task import Task, load_tasks
+
+TASKS_DIR_VARIABLE = "GRADERLIB_TASKS_DIR"
+REPO_TASKS_DIR = Path(__file__).resolve().parents[2] / "tasks"
+SPLITS = ("train", "validation", "test")
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+class TaskSelectionError(ValueError):
+    """A reset asked for a task that does not exist or a filter nothing matches."""
+
+
+def tasks_dir() -> Path:
+    """``$GRADERLIB_TASKS_DIR`` if set, else the repository's ``tasks/``."""
+    configured = os.environ.get(TASKS_DIR_VARIABLE)
+    return Path(configured).resolve() if configured else REPO_TASKS_DIR
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every task of one directory, sorted by id, and the ways to pick one."""
+
+    tasks: tuple[Task, ...]
+    by_id: Mapping[str, Task]
+
+    def filtered(self, *, split: str | None = None, difficulty: str | None = None) -> list[Task]:
+        if split is not None and split not in SPLITS:
+            raise TaskSelectionError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
+        if difficulty is not None and difficulty not in DIFFICULTIES:
+            raise TaskSelectionError(
+                f"unknown difficulty {difficulty!r} (one of {', '.join(DIFFICULTIES)})"
+            )
+        return [
+            t
+            for t in self.tasks
+            if (split is None or t.split == split)
+            and (difficulty is None or t.difficulty == difficulty)
+        ]
+
+    def select(
+        self,
+        *,
+        task_id: str | None = None,
+        difficulty: str | None = None,
+        split: str | None = None,
+        index: int | None = None,
+        seed: int | None = None,
+    ) -> Task:
+        """A task by id; else by position in the filtered list; else drawn with ``seed``."""
+        if task_id is not None:
+            task = self.by_id.get(task_id)
+            if task is None:
+                raise TaskSelectionError(
+                    f"unknown task_id {task_id[:100]!r} ({len(self.tasks)} tasks; "
+                    "GET /tasks lists them)"
+                )
+            return task
+        candidates = self.filtered(split=split, difficulty=difficulty)
+        if not candidates:
+            wanted = ", ".join(
+                f"{k}={v!r}" for k, v in (("split", split), ("difficulty", difficulty)) if v
+            )
+            raise TaskSelectionError(f"no task matches {wanted or 'anything'}")
+        if index is not None:
+            if not 0 <= index < len(candidates):
+                raise TaskSelectionError(
+                    f"index {index} is out of range (0..{len(candidates) - 1})"
+                )
+            return candidates[index]
+        return random.Random(seed).choice(candidates)
+
+
+def public_summary(task: Task) -> dict[str, Any]:
+    """What anyone may know about a task before reviewing it."""
+    return {
+        "id": task.id,
+        "difficulty": task.difficulty,
+        "split": task.split,
+        "line_count": task.line_count,
+        "issues": len(task.issues),
+        "has_tests": task.has_tests,
+    }
+
+
+@functools.lru_cache(maxsize=8)
+def _load(directory: Path) -> Catalog:
+    tasks = tuple(load_tasks(directory)) if directory.is_dir() else ()
+    return Catalog(tasks=tasks, by_id={t.id: t for t in tasks})
+
+
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """The catalog of ``directory`` (default: :func:`tasks_dir`), loaded on first use."""
+    return _load((directory or tasks_dir()).resolve())

@@ -1,0 +1,233 @@
+"""The OpenEnv adapter: ``reset``/``step``/``state`` over an :class:`Episode`.
+
+One instance serves one WebSocket session (the server builds it from the class), so all
+episode state lives on ``self`` and nothing is shared between sessions except the read-only
+task catalog. Errors raised here reach the client as an ``EXECUTION_ERROR`` frame and the
+session stays open; their messages never carry ground truth.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+from openenv.core.env_server.interfaces import Environment
+from openenv.core.env_server.types import EnvironmentMetadata
+
+from env.models import CodeReviewAction, CodeReviewObservation, CodeReviewState, HistoryEntry
+from env.server.catalog import SPLITS, Catalog, load_catalog, public_summary
+from env.server.episode import Episode, EpisodeError, PatchOutcome
+from graderlib import Finding, RewardPolicy, Task, default_taxonomy
+
+ENV_NAME = "code_review"
+STEP_BUDGET_VARIABLE = "GRADERLIB_STEP_BUDGET"
+DEFAULT_STEP_BUDGET = 16
+MAX_STEP_BUDGET = 200
+
+
+def step_budget_from_env() -> int:
+    """``$GRADERLIB_STEP_BUDGET`` (1..200), else 16."""
+    raw = os.environ.get(STEP_BUDGET_VARIABLE)
+    if not raw:
+        return DEFAULT_STEP_BUDGET
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{STEP_BUDGET_VARIABLE}={raw!r} is not an integer") from None
+    if not 1 <= value <= MAX_STEP_BUDGET:
+        raise ValueError(f"{STEP_BUDGET_VARIABLE}={value} is outside 1..{MAX_STEP_BUDGET}")
+    return value
+
+
+def verify_patch_outcome(task: Task, patch: str) -> PatchOutcome:
+    """Patch verification by graderlib, reduced to resolved + its public summary."""
+    from graderlib.verify import verify_patch
+
+    verdict = verify_patch(task, patch)
+    return PatchOutcome(resolved=bool(verdict.resolved), summary=str(verdict.summary))
+
+
+class CodeReviewEnvironment(
+    Environment[CodeReviewAction, CodeReviewObservation, CodeReviewState]  # type: ignore[misc]
+):
+    """Review a Python snippet step by step; graderlib grades every step."""
+
+    SUPPORTS_CONCURRENT_SESSIONS = True
+
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        policy: RewardPolicy | None = None,
+        step_budget: int | None = None,
+    ) -> None:
+        super().__init__()
+        self._catalog = catalog
+        self._policy = policy or RewardPolicy()
+        self._step_budget = step_budget or step_budget_from_env()
+        self._episode: Episode | None = None
+        self._state = CodeReviewState()
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = load_catalog()
+        return self._catalog
+
+    # ------------------------------------------------------------------- OpenEnv API
+
+    def reset(
+        self,
+        seed: int | None = None,
+        episode_id: str | None = None,
+        task_id: str | None = None,
+        difficulty: str | None = None,
+        split: str | None = None,
+        index: int | None = None,
+        **kwargs: Any,
+    ) -> CodeReviewObservation:
+        """Start an episode on ``task_id``, else on a task drawn from the filters with ``seed``."""
+        if kwargs:
+            raise ValueError(
+                f"unknown reset argument(s): {', '.join(sorted(kwargs))[:200]} "
+                "(known: task_id, difficulty, split, index, seed, episode_id)"
+            )
+        _check_types(task_id=task_id, difficulty=difficulty, split=split, episode_id=episode_id)
+        if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
+            raise ValueError("index must be an integer")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError("seed must be an integer")
+        task = self.catalog.select(
+            task_id=task_id, difficulty=difficulty, split=split, index=index, seed=seed
+        )
+        self._reset_rubric()
+        self._episode = Episode(
+            task=task,
+            policy=self._policy,
+            step_budget=self._step_budget,
+            verify_patch=verify_patch_outcome,
+        )
+        self._state = CodeReviewState(
+            episode_id=episode_id or str(uuid.uuid4()),
+            step_count=0,
+            task_id=task.id,
+            difficulty=task.difficulty,
+            step_budget=self._step_budget,
+        )
+        return self._observation(
+            reward=None,
+            feedback=f"review task {task.id}: report findings, ask for a hint, patch, finalize",
+        )
+
+    def step(
+        self, action: CodeReviewAction, timeout_s: float | None = None, **kwargs: Any
+    ) -> CodeReviewObservation:
+        episode = self._episode
+        if episode is None:
+            raise EpisodeError("no episode yet: call reset() first")
+        if action.kind == "report":
+            findings = [Finding.model_validate(f.model_dump()) for f in action.findings or []]
+            record = episode.report_findings(findings)
+        elif action.kind == "hint":
+            record = episode.hint()
+        elif action.kind == "patch":
+            record = episode.patch(action.patch or "")
+        else:
+            record = episode.finalize()
+        self._sync_state()
+        return self._observation(reward=record.reward, feedback=record.verdict)
+
+    @property
+    def state(self) -> CodeReviewState:
+        return self._state
+
+    def get_metadata(self) -> EnvironmentMetadata:
+        return EnvironmentMetadata(
+            name=ENV_NAME,
+            description=(
+                "Code review graded by graderlib: find the bugs and vulnerabilities in a Python "
+                "snippet, report them as findings, optionally patch, and finalize."
+            ),
+            version="0.1.0",
+            author="graderlib",
+        )
+
+    # ------------------------------------------------- OpenEnv task API (discovery only)
+
+    def list_splits(self) -> list[str]:
+        return list(SPLITS)
+
+    def list_tasks(self, split: str) -> list[dict[str, Any]]:
+        return [public_summary(t) for t in self.catalog.filtered(split=split)]
+
+    def num_tasks(self, split: str) -> int:
+        return len(self.catalog.filtered(split=split))
+
+    def get_task(self, split: str, index: int) -> dict[str, Any]:
+        tasks = self.catalog.filtered(split=split)
+        if not 0 <= index < len(tasks):
+            raise IndexError(index)
+        return public_summary(tasks[index])
+
+    # ----------------------------------------------------------------------- helpers
+
+    def _sync_state(self) -> None:
+        episode = self._episode
+        assert episode is not None
+        self._state.step_count = episode.steps_used
+        self._state.score = episode.score
+        self._state.done = episode.done
+        self._state.findings_reported = len(episode.findings)
+        self._state.hints_used = episode.hints_used
+        self._state.patch_resolved = episode.patch_resolved
+        self._state.finalized = episode.finalized
+
+    def _observation(self, *, reward: float | None, feedback: str) -> CodeReviewObservation:
+        episode = self._episode
+        assert episode is not None
+        task = episode.task
+        internal = episode.report
+        assert internal is not None
+        public = episode.public_report()
+        return CodeReviewObservation(
+            done=episode.done,
+            reward=reward,
+            metadata={"episode_id": self._state.episode_id, "env": ENV_NAME},
+            task_id=task.id,
+            difficulty=task.difficulty,
+            description=task.description,
+            snippet=task.numbered_source(),
+            line_count=task.line_count,
+            categories=list(default_taxonomy().ids),
+            step_budget=episode.step_budget,
+            steps_used=episode.steps_used,
+            remaining_steps=episode.remaining_steps,
+            score=episode.score,
+            issues_found=public.issues_found,
+            issues_total=public.issues_total,
+            open_severities={s.value: n for s, n in public.open_by_severity.items()},
+            matched_categories=list(public.matched_categories),
+            hints=list(episode.hints),
+            history=[
+                HistoryEntry(
+                    step=r.step,
+                    kind=r.kind,
+                    verdict=r.verdict,
+                    reward=r.reward,
+                    score=r.score,
+                    findings=r.findings,
+                    matched=r.matched,
+                )
+                for r in episode.history
+            ],
+            feedback=feedback,
+            patch_resolved=episode.patch_resolved,
+            patch_summary=episode.patch_summary,
+            report=public.model_dump(mode="json") if episode.done else None,
+        )
+
+
+def _check_types(**values: object) -> None:
+    for name, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} must be a string, not {type(value).__name__}")

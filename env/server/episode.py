@@ -1,0 +1,220 @@
+"""One review episode: a task, what the agent did so far, and the score graderlib gives it.
+
+This is the environment's logic without any transport: every action re-grades the whole
+episode with :func:`graderlib.grade` (all findings so far + an :class:`EpisodeProgress`), and
+the step's reward is the change of that score. Rewards therefore telescope: their sum over an
+episode is the final score, whatever order the agent acted in.
+
+The only ground truth that ever leaves this class is what the agent earned: matched issues
+(through the redacted report) and hints it paid for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from env.models import ActionKind
+from graderlib import EpisodeProgress, Finding, GradeReport, RewardPolicy, Task, grade
+from graderlib.task import Issue
+from graderlib.taxonomy import Severity
+
+MAX_FINDINGS_PER_EPISODE = 200
+SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+
+
+class EpisodeError(RuntimeError):
+    """An action the episode refuses (after the end, too many findings). Safe to show."""
+
+
+@dataclass(frozen=True)
+class PatchOutcome:
+    """What patch verification said, reduced to what the episode needs."""
+
+    resolved: bool
+    summary: str
+
+
+PatchVerifier = Callable[[Task, str], PatchOutcome]
+
+
+@dataclass
+class StepRecord:
+    """The public trace of one step."""
+
+    step: int
+    kind: ActionKind
+    verdict: str
+    reward: float
+    score: float
+    findings: int = 0
+    matched: int = 0
+
+
+@dataclass
+class Episode:
+    """The mutable state of one episode; owned by exactly one environment instance."""
+
+    task: Task
+    policy: RewardPolicy
+    step_budget: int
+    verify_patch: PatchVerifier
+    findings: list[Finding] = field(default_factory=list)
+    hints_used: int = 0
+    hinted_issue_ids: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    patch_resolved: bool = False
+    patch_summary: str | None = None
+    finalized: bool = False
+    done: bool = False
+    steps_used: int = 0
+    score: float = 0.0
+    history: list[StepRecord] = field(default_factory=list)
+    report: GradeReport | None = None
+
+    def __post_init__(self) -> None:
+        self.report = self._grade()
+
+    # ------------------------------------------------------------------ the four actions
+
+    def report_findings(self, findings: Sequence[Finding]) -> StepRecord:
+        self._check_open()
+        if len(self.findings) + len(findings) > MAX_FINDINGS_PER_EPISODE:
+            raise EpisodeError(
+                f"an episode takes at most {MAX_FINDINGS_PER_EPISODE} findings "
+                f"({len(self.findings)} reported so far, {len(findings)} more sent)"
+            )
+        first = len(self.findings)
+        self.findings.extend(findings)
+        report = self._grade()
+        new = [v for v in report.verdicts if v.index >= first]
+        matched = sum(v.status == "matched" for v in new)
+        public = report.redacted()
+        lines = [
+            f"finding {v.index - first + 1} (line {v.line}, {v.category}): {v.status} - {v.reason}"
+            for v in public.verdicts
+            if v.index >= first
+        ]
+        verdict = (
+            f"{len(new)} finding(s): {matched} matched, "
+            f"{sum(v.status == 'duplicate' for v in new)} duplicate, "
+            f"{sum(v.status in ('false_positive', 'ok_violation') for v in new)} not matched; "
+            f"{report.issues_found}/{report.issues_total} issues found\n" + "\n".join(lines)
+        )
+        return self._finish_step("report", verdict, report, findings=len(new), matched=matched)
+
+    def hint(self) -> StepRecord:
+        self._check_open()
+        assert self.report is not None
+        found = {v.issue_id for v in self.report.verdicts if v.status == "matched"}
+        open_issues = [i for i in self.task.issues if i.id not in found]
+        candidates = [i for i in open_issues if i.id not in self.hinted_issue_ids]
+        if not open_issues:
+            verdict = "no hint: every issue has been found (no penalty)"
+        elif not candidates:
+            verdict = "no new hint: every open issue already has its hint (no penalty)"
+        else:
+            issue = min(candidates, key=_hint_priority)
+            text = hint_text(issue)
+            self.hints_used += 1
+            self.hinted_issue_ids.append(issue.id)
+            self.hints.append(text)
+            verdict = f"hint ({issue.severity.value} issue, -{self.policy.hint_penalty}): {text}"
+        return self._finish_step("hint", verdict, self._grade())
+
+    def patch(self, patch: str) -> StepRecord:
+        self._check_open()
+        outcome = self.verify_patch(self.task, patch)
+        self.patch_summary = outcome.summary
+        newly = outcome.resolved and not self.patch_resolved
+        self.patch_resolved = self.patch_resolved or outcome.resolved
+        if newly:
+            state = "resolved (patch bonus earned)"
+        elif outcome.resolved:
+            state = "resolved (bonus already earned)"
+        elif self.patch_resolved:
+            state = "not resolved (an earlier patch already earned the bonus)"
+        else:
+            state = "not resolved"
+        return self._finish_step("patch", f"patch {state}: {outcome.summary}", self._grade())
+
+    def finalize(self) -> StepRecord:
+        self._check_open()
+        self.finalized = True
+        report = self._grade()
+        verdict = (
+            f"finalized: score {report.score:.6f}, "
+            f"{report.issues_found}/{report.issues_total} issues found"
+        )
+        return self._finish_step("finalize", verdict, report)
+
+    # ------------------------------------------------------------------------ helpers
+
+    @property
+    def remaining_steps(self) -> int:
+        return max(0, self.step_budget - self.steps_used)
+
+    def public_report(self) -> GradeReport:
+        assert self.report is not None
+        return self.report.redacted()
+
+    def _check_open(self) -> None:
+        if self.done:
+            raise EpisodeError(
+                "the episode is over (it was finalized or ran out of steps); "
+                "call reset() to start a new one"
+            )
+
+    def _grade(self) -> GradeReport:
+        progress = EpisodeProgress(
+            hints_used=self.hints_used,
+            patch_resolved=self.patch_resolved,
+            finalized=self.finalized,
+        )
+        return grade(self.task, self.findings, self.policy, episode=progress)
+
+    def _finish_step(
+        self,
+        kind: ActionKind,
+        verdict: str,
+        report: GradeReport,
+        *,
+        findings: int = 0,
+        matched: int = 0,
+    ) -> StepRecord:
+        self.steps_used += 1
+        self.report = report
+        reward = round(report.score - self.score, 6)
+        self.score = report.score
+        if self.finalized:
+            self.done = True
+        elif self.steps_used >= self.step_budget:
+            self.done = True
+            verdict += f"\nstep budget of {self.step_budget} used up: the episode is over"
+        record = StepRecord(
+            step=self.steps_used,
+            kind=kind,
+            verdict=verdict,
+            reward=reward,
+            score=report.score,
+            findings=findings,
+            matched=matched,
+        )
+        self.history.append(record)
+        return record
+
+
+def _hint_priority(issue: Issue) -> tuple[int, int]:
+    """Most severe first, then top to bottom: the hint most worth its penalty."""
+    return SEVERITY_ORDER.index(issue.severity), issue.span.start
+
+
+def hint_text(issue: Issue) -> str:
+    """The author's hint, or where to look when the task has none."""
+    if issue.hint:
+        return issue.hint
+    if issue.scope == "file":
+        return "One problem concerns the file as a whole rather than one statement."
+    if issue.span.start == issue.span.end:
+        return f"Look again at line {issue.span.start}."
+    return f"Look again at lines {issue.span.start}-{issue.span.end}."
