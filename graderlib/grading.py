@@ -8,6 +8,8 @@ Nothing here parses code; all spans were computed when the task was loaded.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -15,24 +17,26 @@ from graderlib.findings import Finding, parse_findings
 from graderlib.matching import Matching, match
 from graderlib.scoring import (
     EpisodeProgress,
-    FindingVerdict,
     GradeReport,
-    MissedIssue,
     RelationName,
     RewardPolicy,
-    ScoreComponents,
     Status,
 )
 from graderlib.task import Task
 from graderlib.taxonomy import Relation, Severity, default_taxonomy
 
-_RELATION_NAMES: dict[Relation, RelationName] = {
+_RELATION_NAMES: dict[int, RelationName] = {
     Relation.EXACT: "exact",
     Relation.PARENT_CHILD: "parent_child",
     Relation.SIBLING: "sibling",
     Relation.NONE: "none",
 }
 DEFAULT_POLICY = RewardPolicy()
+
+
+def _issue_weights(task: Task, policy: RewardPolicy) -> list[float]:
+    taxonomy = default_taxonomy()
+    return [policy.issue_weight(i.severity, taxonomy.is_security(i.category)) for i in task.issues]
 
 
 def _canonical_order(findings: Sequence[Finding]) -> list[int]:
@@ -76,13 +80,36 @@ def grade(
     order = _canonical_order(typed)
     ordered = [typed[i] for i in order]
 
-    taxonomy = default_taxonomy()
-    weights = np.array(
-        [policy.issue_weight(i.severity, taxonomy.is_security(i.category)) for i in task.issues],
-        dtype=np.float64,
-    )
-    matching = match(task, ordered, policy, weights)
+    weights = _issue_weights(task, policy)
+    matching = match(task, ordered, policy, np.array(weights, dtype=np.float64))
     return _report(task, ordered, order, matching, weights, policy, episode)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """The matching matrices as Python lists: per-element numpy access is slow, lists are not."""
+
+    quality: list[list[float]]
+    location: list[list[float]]
+    relation: list[list[int]]
+    exact: list[list[bool]]
+    distance: list[list[int]]
+    on_clean: list[bool]
+    in_file: list[bool]
+    issue_of: list[int]
+
+    @classmethod
+    def of(cls, matching: Matching) -> _Rows:
+        return cls(
+            quality=matching.category_quality.tolist(),
+            location=matching.location_quality.tolist(),
+            relation=matching.relation.tolist(),
+            exact=matching.exact_line.tolist(),
+            distance=matching.distance.tolist(),
+            on_clean=matching.on_clean_mark.tolist(),
+            in_file=matching.in_file.tolist(),
+            issue_of=matching.issue_of.tolist(),
+        )
 
 
 def _report(
@@ -90,13 +117,14 @@ def _report(
     ordered: Sequence[Finding],
     order: Sequence[int],
     matching: Matching,
-    weights: np.ndarray,
+    weights: list[float],
     policy: RewardPolicy,
     episode: EpisodeProgress | None,
 ) -> GradeReport:
-    total_weight = float(weights.sum())
-    matched_row_of_issue = {int(c): r for r, c in enumerate(matching.issue_of) if c >= 0}
-    verdicts: list[FindingVerdict] = []
+    rows = _Rows.of(matching)
+    total_weight = sum(weights)
+    matched_row_of_issue = {c: r for r, c in enumerate(rows.issue_of) if c >= 0}
+    verdicts: list[dict[str, Any]] = []
     recall = line_bonus = recommendation = 0.0
     penalties = {"false_positive": 0.0, "ok_violation": 0.0, "duplicate": 0.0, "vague": 0.0}
     penalty_of: dict[Status, float] = {
@@ -106,27 +134,25 @@ def _report(
     }
 
     for row, finding in enumerate(ordered):
-        column = int(matching.issue_of[row])
-        vague = _is_vague(finding, policy)
+        column = rows.issue_of[row]
         points = 0.0
         duplicate_of = None
         if column >= 0:
             status: Status = "matched"
             issue = task.issues[column]
-            quality = matching.category_quality[row, column]
-            location = matching.location_quality[row, column]
-            credit = quality * location
+            quality = rows.quality[row][column]
+            credit = quality * rows.location[row][column]
             if policy.recommendation_weight:
                 share = policy.recommendation_weight
                 credit *= (1 - share) + share * _keyword_fraction(finding, issue.fix_keywords)
                 recommendation += weights[column] * credit / total_weight
-            points = float(weights[column] * credit / total_weight)
+            points = weights[column] * credit / total_weight
             recall += points
-            if matching.exact_line[row, column]:
+            if rows.exact[row][column]:
                 line_bonus += weights[column] * quality * policy.line_bonus / total_weight
-            reason = _matched_reason(issue.id, matching, row, column, policy)
+            reason = _matched_reason(issue.id, rows, row, column)
         else:
-            column = _reachable_found_issue(matching, row, matched_row_of_issue)
+            column = _reachable_found_issue(rows, row, matched_row_of_issue)
             if column >= 0:
                 status = "duplicate"
                 duplicate_of = order[matched_row_of_issue[column]]
@@ -134,44 +160,38 @@ def _report(
                     f"duplicate of finding #{duplicate_of}: issue "
                     f"{task.issues[column].id!r} was already matched"
                 )
-            elif matching.on_clean_mark[row]:
+            elif rows.on_clean[row]:
                 status = "ok_violation"
                 reason = "reported on a safe look-alike marked ok for this category"
             else:
                 status = "false_positive"
-                reason = _false_positive_reason(task, finding, matching, row, policy)
+                reason = _false_positive_reason(task, finding, rows, row, policy)
             points = -penalty_of[status]
             penalties[status] += penalty_of[status]
+        vague = _is_vague(finding, policy)
         if vague:
             points -= policy.vague_penalty
             penalties["vague"] += policy.vague_penalty
             reason += f"; vague: the message has fewer than {policy.vague_min_words} words"
-        issue_column = column if status in ("matched", "duplicate") else -1
-        verdicts.append(
-            FindingVerdict.model_construct(
-                index=order[row],
-                line=finding.line,
-                category=finding.category,
-                status=status,
-                issue_id=task.issues[issue_column].id if issue_column >= 0 else None,
-                duplicate_of=duplicate_of,
-                relation=_RELATION_NAMES[Relation(int(matching.relation[row, issue_column]))]
-                if issue_column >= 0
-                else "none",
-                category_quality=round(float(matching.category_quality[row, issue_column]), 6)
-                if issue_column >= 0
-                else 0.0,
-                location_quality=round(float(matching.location_quality[row, issue_column]), 6)
-                if issue_column >= 0
-                else 0.0,
-                exact_line=bool(matching.exact_line[row, issue_column])
-                if issue_column >= 0
-                else False,
-                vague=vague,
-                points=round(points, 6),
-                reason=reason,
+        verdict: dict[str, Any] = {
+            "index": order[row],
+            "line": finding.line,
+            "category": finding.category,
+            "status": status,
+            "duplicate_of": duplicate_of,
+            "vague": vague,
+            "points": points,
+            "reason": reason,
+        }
+        if status in ("matched", "duplicate"):
+            verdict.update(
+                issue_id=task.issues[column].id,
+                relation=_RELATION_NAMES[rows.relation[row][column]],
+                category_quality=rows.quality[row][column],
+                location_quality=rows.location[row][column],
+                exact_line=rows.exact[row][column],
             )
-        )
+        verdicts.append(verdict)
 
     if not task.issues:
         recall = 1.0
@@ -196,35 +216,38 @@ def _report(
         score = _clamp(review * review_share + patch + finalize - hints)
         components.update(hint_penalty=round(hints, 6), patch_bonus=patch, finalize_bonus=finalize)
 
-    verdicts.sort(key=lambda v: v.index)
+    verdicts.sort(key=lambda v: int(v["index"]))
     found = sorted(matched_row_of_issue)
     missed = [i for c, i in enumerate(task.issues) if c not in matched_row_of_issue]
     open_by_severity = {s: sum(1 for i in missed if i.severity == s) for s in Severity}
-    return GradeReport(
-        task_id=task.id,
-        score=round(score, 6),
-        review_score=round(review, 6),
-        components=ScoreComponents(**components),
-        issues_total=len(task.issues),
-        issues_found=len(found),
-        open_by_severity=open_by_severity,
-        matched_categories=sorted({task.issues[c].category for c in found}),
-        verdicts=verdicts,
-        missed=[
-            MissedIssue(
-                id=i.id,
-                category=i.category,
-                severity=i.severity,
-                span=i.span,
-                hint=i.hint,
-                explanation=i.explanation,
-            )
-            for i in missed
-        ],
-        false_positives=sorted(
-            v.index for v in verdicts if v.status in ("false_positive", "ok_violation")
-        ),
-        duplicates=sorted(v.index for v in verdicts if v.status == "duplicate"),
+    # One validation pass in pydantic-core is cheaper than building each model in Python.
+    return GradeReport.model_validate(
+        {
+            "task_id": task.id,
+            "score": round(score, 6),
+            "review_score": round(review, 6),
+            "components": components,
+            "issues_total": len(task.issues),
+            "issues_found": len(found),
+            "open_by_severity": open_by_severity,
+            "matched_categories": sorted({task.issues[c].category for c in found}),
+            "verdicts": verdicts,
+            "missed": [
+                {
+                    "id": i.id,
+                    "category": i.category,
+                    "severity": i.severity,
+                    "span": i.span,
+                    "hint": i.hint,
+                    "explanation": i.explanation,
+                }
+                for i in missed
+            ],
+            "false_positives": sorted(
+                v["index"] for v in verdicts if v["status"] in ("false_positive", "ok_violation")
+            ),
+            "duplicates": sorted(v["index"] for v in verdicts if v["status"] == "duplicate"),
+        }
     )
 
 
@@ -232,50 +255,45 @@ def _clamp(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
-def _reachable_found_issue(matching: Matching, row: int, matched: dict[int, int]) -> int:
+def _reachable_found_issue(rows: _Rows, row: int, matched: dict[int, int]) -> int:
     """An already-matched issue this finding would also have matched, else -1."""
-    reach = matching.category_quality[row] * matching.location_quality[row]
-    candidates = [c for c in matched if reach[c] > 0]
-    return max(candidates, key=lambda c: (reach[c], -c)) if candidates else -1
+    quality, location = rows.quality[row], rows.location[row]
+    candidates = [c for c in matched if quality[c] * location[c] > 0]
+    return max(candidates, key=lambda c: (quality[c] * location[c], -c)) if candidates else -1
 
 
-def _matched_reason(
-    issue_id: str, matching: Matching, row: int, column: int, policy: RewardPolicy
-) -> str:
-    relation = Relation(int(matching.relation[row, column]))
-    category = (
-        "category exact"
-        if relation == Relation.EXACT
-        else (
-            "category related (CWE parent/child)"
-            if relation == Relation.PARENT_CHILD
-            else "category related (CWE sibling)"
-        )
-    )
-    if matching.exact_line[row, column]:
+def _matched_reason(issue_id: str, rows: _Rows, row: int, column: int) -> str:
+    relation = Relation(rows.relation[row][column])
+    if relation == Relation.EXACT:
+        category = "category exact"
+    elif relation == Relation.PARENT_CHILD:
+        category = "category related (CWE parent/child)"
+    else:
+        category = "category related (CWE sibling)"
+    if rows.exact[row][column]:
         where = "exact line (+line bonus)"
-    elif matching.distance[row, column] == 0:
+    elif rows.distance[row][column] == 0:
         where = "inside the issue's span"
     else:
-        where = f"{int(matching.distance[row, column])} line(s) from the issue"
+        where = f"{rows.distance[row][column]} line(s) from the issue"
     return f"matched issue {issue_id!r}: {category}, {where}"
 
 
 def _false_positive_reason(
-    task: Task, finding: Finding, matching: Matching, row: int, policy: RewardPolicy
+    task: Task, finding: Finding, rows: _Rows, row: int, policy: RewardPolicy
 ) -> str:
-    if not matching.in_file[row]:
+    if not rows.in_file[row]:
         if finding.last_line > task.line_count:
             return f"line {finding.last_line} is outside the file ({task.line_count} lines)"
         return f"file {finding.file!r} is not the reviewed file"
     if not task.issues:
         return "the code has no known issue"
-    distances = matching.distance[row]
-    nearest = int(np.argmin(distances))
+    distances = rows.distance[row]
+    nearest = min(range(len(distances)), key=distances.__getitem__)
     issue = task.issues[nearest]
-    if matching.category_quality[row, nearest] == 0 and distances[nearest] <= policy.near_lines:
+    if rows.quality[row][nearest] == 0 and distances[nearest] <= policy.near_lines:
         return f"issue {issue.id!r} is here but the category {finding.category!r} does not fit it"
     return (
         f"no issue of category {finding.category!r} within {policy.near_lines} lines "
-        f"(nearest issue {issue.id!r} is {int(distances[nearest])} line(s) away)"
+        f"(nearest issue {issue.id!r} is {distances[nearest]} line(s) away)"
     )

@@ -22,7 +22,7 @@ parses and stays linear in the number of findings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import numpy as np
@@ -32,7 +32,7 @@ from scipy.optimize import linear_sum_assignment
 from graderlib.findings import Finding
 from graderlib.scoring import RewardPolicy
 from graderlib.task import SNIPPET, Task
-from graderlib.taxonomy import Relation, Taxonomy, default_taxonomy
+from graderlib.taxonomy import Relation, default_taxonomy
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -40,13 +40,31 @@ IntArray = NDArray[np.int64]
 
 @dataclass(frozen=True, slots=True)
 class TaskIndex:
-    """The per-task arrays the matcher needs, built once per task."""
+    """The per-task arrays the matcher needs, built once per task.
+
+    ``relations`` and ``clean_hits`` are filled lazily, one row per reported category, so a
+    category's relation to every issue is worked out once per task, not once per grade.
+    """
 
     starts: IntArray
     ends: IntArray
     file_scope: NDArray[np.bool_]
     clean_starts: IntArray
     clean_ends: IntArray
+    relations: dict[str, NDArray[np.int8]] = field(default_factory=dict)
+    clean_hits: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
+
+    def rows_for(self, task: Task, category: str) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
+        if category not in self.relations:
+            taxonomy = default_taxonomy()
+            self.relations[category] = np.array(
+                [max(taxonomy.relation(category, e) for e in i.categories) for i in task.issues],
+                dtype=np.int8,
+            )
+            self.clean_hits[category] = np.array(
+                [category in mark.categories for mark in task.clean], dtype=np.bool_
+            )
+        return self.relations[category], self.clean_hits[category]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,24 +100,17 @@ def _names_this_file(file: str | None) -> bool:
 
 
 def _category_matrices(
-    task: Task, categories: Sequence[str], credit: dict[Relation, float], taxonomy: Taxonomy
+    task: Task, index: TaskIndex, categories: Sequence[str], credit: FloatArray
 ) -> tuple[FloatArray, NDArray[np.int8], NDArray[np.bool_]]:
-    """Category quality and relation per (distinct finding category, issue), and ok-mark hits."""
+    """Category quality and relation per (finding, issue), and which ok-marks it would hit."""
     unique = sorted(set(categories))
-    quality = np.zeros((len(unique), len(task.issues)), dtype=np.float64)
     relation = np.zeros((len(unique), len(task.issues)), dtype=np.int8)
-    for row, reported in enumerate(unique):
-        for column, issue in enumerate(task.issues):
-            best = max(taxonomy.relation(reported, expected) for expected in issue.categories)
-            relation[row, column] = best
-            quality[row, column] = credit[best]
-    clean_hit = np.array(
-        [[reported in mark.categories for mark in task.clean] for reported in unique],
-        dtype=np.bool_,
-    ).reshape(len(unique), len(task.clean))
+    clean_hit = np.zeros((len(unique), len(task.clean)), dtype=np.bool_)
+    for row, category in enumerate(unique):
+        relation[row], clean_hit[row] = index.rows_for(task, category)
     lookup = {name: row for row, name in enumerate(unique)}
     rows = np.fromiter((lookup[c] for c in categories), dtype=np.int64, count=len(categories))
-    return quality[rows], relation[rows], clean_hit[rows]
+    return credit[relation[rows]], relation[rows], clean_hit[rows]
 
 
 def match(
@@ -108,38 +119,38 @@ def match(
     """Score every pair and pick the optimal one-to-one assignment."""
     index = task_index(task)
     count = len(findings)
-    lines = np.fromiter((f.line for f in findings), dtype=np.int64, count=count)
-    last = np.fromiter((f.last_line for f in findings), dtype=np.int64, count=count)
-    in_file = np.fromiter(
-        (_names_this_file(f.file) for f in findings), dtype=np.bool_, count=count
-    ) & (last <= task.line_count)
+    line_list, last_list, category_list, other_file = [], [], [], []
+    for finding in findings:
+        line_list.append(finding.line)
+        last_list.append(finding.last_line)
+        category_list.append(finding.category)
+        other_file.append(not _names_this_file(finding.file))
+    lines = np.array(line_list, dtype=np.int64)
+    last = np.array(last_list, dtype=np.int64)
+    in_file = ~np.array(other_file, dtype=np.bool_) & (last <= task.line_count)
 
-    credit = {
-        Relation.EXACT: 1.0,
-        Relation.PARENT_CHILD: policy.parent_child_credit,
-        Relation.SIBLING: policy.sibling_credit,
-        Relation.NONE: 0.0,
-    }
-    category_quality, relation, clean_hit = _category_matrices(
-        task, [f.category for f in findings], credit, default_taxonomy()
-    )
+    credit = np.zeros(len(Relation), dtype=np.float64)
+    credit[Relation.EXACT] = 1.0
+    credit[Relation.PARENT_CHILD] = policy.parent_child_credit
+    credit[Relation.SIBLING] = policy.sibling_credit
+    category_quality, relation, clean_hit = _category_matrices(task, index, category_list, credit)
 
     # A range much wider than the issue is judged by its first line only.
-    width = (last - lines)[:, None]
-    slack = (index.ends - index.starts)[None, :] + 2 * policy.near_lines
-    span_end = np.where(width > slack, lines[:, None], last[:, None])
     start = lines[:, None]
+    slack = (index.ends - index.starts)[None, :] + 2 * policy.near_lines
+    span_end = np.where((last - lines)[:, None] > slack, start, last[:, None])
     distance = np.maximum(0, np.maximum(index.starts[None, :] - span_end, start - index.ends))
+    # Overlap (distance 0) and the near band share one formula; exact lines get the bonus.
+    near = (1.0 - policy.line_bonus) * (1.0 - distance / (policy.near_lines + 1))
+    location = np.where(distance <= policy.near_lines, near, 0.0)
     exact = (start == index.starts[None, :]) | index.file_scope[None, :]
-    near = (1.0 - policy.line_bonus) * np.clip(1.0 - distance / (policy.near_lines + 1), 0, 1)
-    location = np.where(exact, 1.0, np.where(distance == 0, 1.0 - policy.line_bonus, near))
-    location = np.where(distance > policy.near_lines, 0.0, location)
-    location = np.where(index.file_scope[None, :], 1.0, location)
+    location[exact] = 1.0
 
-    inside_mark = (index.clean_starts[None, :] <= lines[:, None]) & (
-        lines[:, None] <= index.clean_ends[None, :]
-    )
-    on_clean: NDArray[np.bool_] = np.asarray((clean_hit & inside_mark).any(axis=1))
+    if len(task.clean):
+        inside_mark = (index.clean_starts[None, :] <= start) & (start <= index.clean_ends[None, :])
+        on_clean = np.asarray((clean_hit & inside_mark).any(axis=1), dtype=np.bool_)
+    else:
+        on_clean = np.zeros(count, dtype=np.bool_)
     usable = (in_file & ~on_clean)[:, None]
     location = np.where(usable, location, 0.0)
 
