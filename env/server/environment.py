@@ -19,6 +19,7 @@ from env.models import CodeReviewAction, CodeReviewObservation, CodeReviewState,
 from env.server.catalog import SPLITS, Catalog, load_catalog, public_summary
 from env.server.episode import Episode, EpisodeError, PatchOutcome
 from graderlib import Finding, RewardPolicy, Task, default_taxonomy
+from graderlib.verify import verify_patch
 
 ENV_NAME = "code_review"
 STEP_BUDGET_VARIABLE = "GRADERLIB_STEP_BUDGET"
@@ -41,11 +42,13 @@ def step_budget_from_env() -> int:
 
 
 def verify_patch_outcome(task: Task, patch: str) -> PatchOutcome:
-    """Patch verification by graderlib, reduced to resolved + its public summary."""
-    from graderlib.verify import verify_patch
+    """Patch verification by graderlib, reduced to resolved + the REDACTED verdict's summary.
 
-    verdict = verify_patch(task, patch)
-    return PatchOutcome(resolved=bool(verdict.resolved), summary=str(verdict.summary))
+    The full verdict names issue ids and hidden test names; only its redacted view may reach
+    the agent.
+    """
+    verdict = verify_patch(task, patch).redacted()
+    return PatchOutcome(resolved=verdict.resolved, summary=verdict.summary)
 
 
 class CodeReviewEnvironment(

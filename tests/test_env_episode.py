@@ -1,0 +1,191 @@
+"""The environment in process (no server): task selection, hints, budgets, reward laws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from env.models import CodeReviewAction, ReviewFinding
+from env.server.catalog import Catalog, TaskSelectionError, load_catalog
+from env.server.environment import CodeReviewEnvironment
+from env.server.episode import EpisodeError
+from graderlib import EpisodeProgress, RewardPolicy, default_taxonomy, grade
+
+FIXTURES = Path(__file__).parent / "fixtures" / "env_tasks"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(FIXTURES)
+
+
+def make_env(catalog: Catalog, budget: int = 16) -> CodeReviewEnvironment:
+    return CodeReviewEnvironment(catalog=catalog, step_budget=budget)
+
+
+def report(*findings: dict[str, object]) -> CodeReviewAction:
+    return CodeReviewAction(kind="report", findings=[ReviewFinding(**f) for f in findings])  # type: ignore[arg-type]
+
+
+def test_reset_picks_by_id_filters_index_and_seed(catalog: Catalog) -> None:
+    env = make_env(catalog)
+    assert env.reset(task_id="env-ledger").task_id == "env-ledger"
+    assert env.reset(difficulty="hard").task_id == "env-config-loader"
+    assert env.reset(split="train", index=0).task_id == "env-clean-cache"
+    drawn = {env.reset(seed=s).task_id for s in range(30)}
+    assert drawn == {t.id for t in catalog.tasks}
+    assert all(env.reset(seed=7).task_id == env.reset(seed=7).task_id for _ in range(3))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"task_id": "nope"}, "unknown task_id 'nope'"),
+        ({"split": "dev"}, "unknown split 'dev'"),
+        ({"difficulty": "extreme"}, "unknown difficulty 'extreme'"),
+        ({"split": "test"}, "no task matches split='test'"),
+        ({"split": "train", "index": 99}, "index 99 is out of range"),
+        ({"task": "env-ledger"}, "unknown reset argument"),
+        ({"task_id": 3}, "task_id must be a string"),
+        ({"seed": "x"}, "seed must be an integer"),
+    ],
+)
+def test_reset_errors_name_the_problem(
+    catalog: Catalog, arguments: dict[str, object], message: str
+) -> None:
+    with pytest.raises((TaskSelectionError, ValueError), match=message):
+        make_env(catalog).reset(**arguments)  # type: ignore[arg-type]
+
+
+def test_observation_shows_the_task_and_the_vocabulary(catalog: Catalog) -> None:
+    obs = make_env(catalog).reset(task_id="env-ledger")
+    assert obs.snippet.splitlines()[14] == (
+        "15 |     row = conn.execute(f\"SELECT SUM(amount) FROM entries WHERE owner = '{owner}'\")"
+        ".fetchone()"
+    )
+    assert obs.categories == list(default_taxonomy().ids)
+    assert (obs.issues_total, obs.issues_found, obs.score, obs.reward) == (2, 0, 0.0, None)
+    assert obs.open_severities == {"critical": 1, "high": 0, "medium": 1, "low": 0}
+    assert (obs.step_budget, obs.remaining_steps, obs.done) == (16, 16, False)
+
+
+def test_hints_go_most_severe_first_and_are_never_repeated(catalog: Catalog) -> None:
+    env = make_env(catalog)
+    env.reset(task_id="env-config-loader")
+    first = env.step(CodeReviewAction(kind="hint"))
+    second = env.step(CodeReviewAction(kind="hint"))
+    third = env.step(CodeReviewAction(kind="hint"))
+    # The critical command injection has no authored hint: it gets "where to look".
+    assert first.hints == ["Look again at line 14."]
+    assert second.hints == ["Look again at line 14.", "Look again at line 9."]
+    assert (first.reward, second.reward) == (0.0, 0.0)  # the score is clamped at 0
+    assert "no new hint" in third.feedback
+    assert env.state.hints_used == 2
+
+
+def test_hint_penalty_and_no_penalty_when_everything_is_found(catalog: Catalog) -> None:
+    env = make_env(catalog)
+    env.reset(task_id="env-ledger")
+    found = env.step(
+        report(
+            {"line": 15, "category": "sqli", "message": "owner is formatted into the SQL"},
+            {"line": 24, "category": "B006", "message": "the default list is shared"},
+        )
+    )
+    assert (found.issues_found, found.score, found.reward) == (2, 0.8, 0.8)
+    hint = env.step(CodeReviewAction(kind="hint"))
+    assert "every issue has been found" in hint.feedback
+    assert (hint.reward, hint.score) == (0.0, 0.8)
+
+
+def test_clean_task_finalized_at_once_scores_one(catalog: Catalog) -> None:
+    env = make_env(catalog)
+    env.reset(task_id="env-clean-cache")
+    final = env.step(CodeReviewAction(kind="finalize"))
+    assert (final.done, final.reward, final.score) == (True, 1.0, 1.0)
+    assert final.report is not None and final.report["redacted_view"] is True
+
+
+def test_ok_mark_and_duplicates_cost_points(catalog: Catalog) -> None:
+    env = make_env(catalog)
+    env.reset(task_id="env-ledger")
+    env.step(
+        report({"line": 15, "category": "sql-injection", "message": "owner formatted into SQL"})
+    )
+    after = env.step(
+        report(
+            {"line": 15, "category": "sql-injection", "message": "the same thing again here"},
+            {"line": 20, "category": "sql-injection", "message": "constant query flagged wrongly"},
+        )
+    )
+    # duplicate 0.05 + safe look-alike 0.2 off the review part (0.75), times its share 0.8
+    assert after.reward == pytest.approx(-0.2, abs=1e-9)
+    assert "1 duplicate" in after.feedback and "safe look-alike" in after.feedback
+
+
+def test_errors_before_reset_and_after_the_end(catalog: Catalog) -> None:
+    env = make_env(catalog)
+    with pytest.raises(EpisodeError, match="call reset"):
+        env.step(CodeReviewAction(kind="hint"))
+    env.reset(task_id="env-clean-cache")
+    env.step(CodeReviewAction(kind="finalize"))
+    with pytest.raises(EpisodeError, match="the episode is over"):
+        env.step(CodeReviewAction(kind="hint"))
+    assert env.state.step_count == 1
+
+
+def test_episode_finding_cap(catalog: Catalog) -> None:
+    env = make_env(catalog, budget=10)
+    env.reset(task_id="env-ledger")
+    batch = [
+        {"line": 1 + i % 28, "category": "xss", "message": f"guess {i} here"} for i in range(50)
+    ]
+    for _ in range(4):
+        env.step(report(*batch))
+    with pytest.raises(EpisodeError, match="at most 200 findings"):
+        env.step(report(*batch[:1]))
+
+
+actions = st.one_of(
+    st.just({"kind": "hint"}),
+    st.builds(
+        lambda line, category: {
+            "kind": "report",
+            "findings": [{"line": line, "category": category, "message": "a finding message"}],
+        },
+        st.integers(min_value=1, max_value=30),
+        st.sampled_from(["sql-injection", "mutable-default-argument", "xss", "weak-hash"]),
+    ),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=st.lists(actions, min_size=0, max_size=8), finalize=st.booleans())
+def test_rewards_sum_to_the_final_score(
+    catalog: Catalog, steps: list[dict[str, object]], finalize: bool
+) -> None:
+    env = make_env(catalog, budget=9)
+    env.reset(task_id="env-ledger")
+    rewards: list[float] = []
+    findings: list[dict[str, object]] = []
+    obs = None
+    for step in [*steps, {"kind": "finalize"}] if finalize else steps:
+        obs = env.step(CodeReviewAction.model_validate(step))
+        assert obs.reward is not None and 0.0 <= obs.score <= 1.0
+        rewards.append(obs.reward)
+        findings.extend(step.get("findings", []))  # type: ignore[arg-type]
+    final = obs.score if obs is not None else 0.0
+    assert sum(rewards) == pytest.approx(final, abs=1e-9)
+    # The environment's score is exactly graderlib's for the same findings and progress.
+    expected = grade(
+        catalog.by_id["env-ledger"],
+        findings,
+        RewardPolicy(),
+        episode=EpisodeProgress(hints_used=env.state.hints_used, finalized=finalize),
+    )
+    assert final == (expected.score if steps or finalize else 0.0)
