@@ -157,6 +157,12 @@ def _parse_hunks(patch: str) -> tuple[list[_Hunk], bool]:
     text = patch.replace("\r\n", "\n")
     if not text.endswith("\n"):
         text += "\n"
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.startswith("@@") and not _HUNK_HEADER.match(line):
+            raise PatchError(
+                PatchErrorKind.MALFORMED,
+                f"line {number}: {line[:60]!r} is not a hunk header (@@ -l,s +l,s @@)",
+            )
     recounted_text = _recount(text)
     recounted = recounted_text != text
     try:

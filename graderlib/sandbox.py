@@ -332,6 +332,7 @@ def _supervise(payload: dict[str, Any], limits: SandboxLimits, started: float) -
     proc.stderr.close()
     return _interpret(
         payload,
+        limits.wall_seconds,
         out.decode(errors="replace"),
         err.decode(errors="replace"),
         returncode,
@@ -365,6 +366,7 @@ def _kill_uid(uid: int) -> None:
 
 def _interpret(
     payload: dict[str, Any],
+    wall: float,
     stdout: str,
     stderr: str,
     returncode: int | None,
@@ -403,8 +405,13 @@ def _interpret(
     else:
         detail = ""
     verdict = cause or _verdict_from(final, events, returncode, stderr, tests)
-    if verdict is Verdict.TIMEOUT and not detail:
-        detail = "wall-clock timeout"
+    if verdict is Verdict.TIMEOUT:
+        limits = payload["limits"]
+        detail = (
+            f"wall-clock limit of {wall:g} s"
+            if cause is Verdict.TIMEOUT
+            else f"CPU time limit of {limits['cpu']} s"
+        )
     load_error = final.get("load_error")
     if not final and verdict is not Verdict.OK and load_error is None:
         load_error = f"the sandboxed run ended early ({verdict.value}; {detail or 'no result'})"
@@ -745,7 +752,8 @@ def _run_lean(
                 __import__(SNIPPET_MODULE)
                 return None
             module = types.ModuleType(TEST_MODULE)
-            module.__file__ = f"<{TEST_MODULE}>"
+            # a path beside the snippet (tests use Path(__file__).parent), but no file there
+            module.__file__ = os.path.join(workdir, f"{TEST_MODULE}.py")
             sys.modules[TEST_MODULE] = module
             code = compile(tests_source, f"<{TEST_MODULE}>", "exec")
             del tests_source

@@ -1,0 +1,263 @@
+"""The sandbox on friendly and hostile code: every hostile case ends in a clear verdict,
+nothing is left running and nothing outside the sandbox changes."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graderlib.sandbox import SandboxLimits, Verdict, needs_pytest, run_in_sandbox
+
+FAST = SandboxLimits(cpu_seconds=1, wall_seconds=4.0, memory_bytes=512 * 2**20)
+MEMORY = SandboxLimits(cpu_seconds=3, wall_seconds=6.0, memory_bytes=256 * 2**20)
+SNIPPET = "def add(a, b):\n    return a + b\n"
+TESTS = textwrap.dedent(
+    """
+    import pytest
+    from snippet import add
+
+    def test_adds():
+        assert add(1, 2) == 3
+
+    def test_wrong():
+        assert add(1, 1) == 3, "one and one"
+
+    @pytest.mark.parametrize("a,b", [(1, 2), (3, 4)])
+    def test_ordered(a, b, tmp_path):
+        (tmp_path / "x").write_text("ok")
+        assert a < b
+
+    @pytest.mark.skip(reason="not today")
+    def test_skipped():
+        raise AssertionError
+
+    class TestGroup:
+        def test_method(self):
+            with pytest.raises(TypeError):
+                add(1, "a")
+    """
+)
+
+
+def _processes_mentioning(token: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if token.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.fixture
+def token() -> Iterator[str]:
+    value = f"graderlib-test-{secrets.token_hex(6)}"
+    yield value
+    assert _processes_mentioning(value) == [], "a sandboxed process was left running"
+
+
+def test_lean_runner_reports_every_test() -> None:
+    result = run_in_sandbox(SNIPPET, TESTS, limits=FAST)
+    outcomes = {t.name: t.outcome for t in result.tests}
+    assert result.verdict is Verdict.OK
+    assert result.runner == "lean"
+    assert outcomes == {
+        "test_adds": "passed",
+        "test_wrong": "failed",
+        "test_ordered[1-2]": "passed",
+        "test_ordered[3-4]": "passed",
+        "test_skipped": "skipped",
+        "TestGroup::test_method": "passed",
+    }
+    assert result.outcome_of("test_wrong") is not None
+    assert "one and one" in result.outcome_of("test_wrong").message  # type: ignore[union-attr]
+
+
+def test_tests_needing_real_pytest_run_under_pytest() -> None:
+    tests = textwrap.dedent(
+        """
+        import pytest
+        from snippet import add
+
+        @pytest.fixture
+        def two():
+            return 2
+
+        def test_with_fixture(two):
+            assert add(two, two) == 4
+
+        def test_fails(two):
+            assert add(two, 1) == 4
+        """
+    )
+    assert needs_pytest(tests)
+    result = run_in_sandbox(SNIPPET, tests, limits=FAST)
+    assert result.runner == "pytest"
+    assert {t.name: t.outcome for t in result.tests} == {
+        "test_with_fixture": "passed",
+        "test_fails": "failed",
+    }
+
+
+def test_needs_pytest_only_for_features_the_lean_runner_lacks() -> None:
+    assert not needs_pytest(TESTS)
+    assert needs_pytest("def test_x(capsys):\n    pass\n")
+    assert needs_pytest("import pytest\n@pytest.mark.xfail\ndef test_x():\n    pass\n")
+
+
+def test_snippet_that_fails_to_import_is_a_load_error() -> None:
+    result = run_in_sandbox("raise RuntimeError('boom')\n", TESTS, limits=FAST)
+    assert result.tests == ()
+    assert result.load_error is not None
+    assert "RuntimeError: boom" in result.load_error
+    assert "snippet" in result.load_error
+
+
+def test_sandbox_uses_network_namespace_here() -> None:
+    result = run_in_sandbox(SNIPPET, limits=FAST)
+    assert result.verdict is Verdict.OK
+    assert result.isolation.startswith("namespace")
+
+
+HOSTILE = {
+    "infinite-loop": ("while True:\n    pass\n", Verdict.TIMEOUT),
+    "sleep-forever": ("import time\ntime.sleep(10_000)\n", Verdict.TIMEOUT),
+    "fork-bomb": ("import os\nwhile True:\n    os.fork()\n", Verdict.PROCESS_LIMIT),
+    "memory-bomb": ("blob = bytearray(50 * 2**30)\n", Verdict.MEMORY_LIMIT),
+    "growing-memory": (
+        "chunks = []\nwhile True:\n    chunks.append(bytearray(2**24))\n",
+        Verdict.MEMORY_LIMIT,
+    ),
+    "socket": (
+        "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=2)\n",
+        Verdict.NETWORK_BLOCKED,
+    ),
+    "dns": ("import socket\nsocket.getaddrinfo('example.com', 80)\n", Verdict.NETWORK_BLOCKED),
+    "output-flood": (
+        "import os\nwhile True:\n    os.write(1, b'x' * 65536)\n",
+        Verdict.OUTPUT_LIMIT,
+    ),
+    "hard-exit": ("import os\nos._exit(7)\n", Verdict.CRASHED),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_code_ends_in_a_clear_verdict(name: str, token: str) -> None:
+    code, expected = HOSTILE[name]
+    # memory cases get CPU headroom: zeroing pages is CPU time on a slow, shared machine
+    limits = MEMORY if expected is Verdict.MEMORY_LIMIT else FAST
+    result = run_in_sandbox(f"# {token}\n{code}", limits=limits)
+    assert result.verdict is expected, (result.verdict, result.load_error, result.stderr)
+    assert result.duration < FAST.wall_seconds + 2
+
+
+def test_detached_daemon_is_killed(token: str) -> None:
+    code = textwrap.dedent(
+        f"""
+        import os, subprocess
+        subprocess.Popen(["/bin/sh", "-c", "sleep 600; : {token}"], start_new_session=True)
+        if os.fork() == 0:
+            os.setsid()
+            os.execv("/bin/sh", ["/bin/sh", "-c", "sleep 600; : {token}"])
+        """
+    )
+    result = run_in_sandbox(code, limits=FAST)
+    assert result.verdict is Verdict.OK  # the fixture checks that nothing of it survives
+
+
+@pytest.fixture
+def outside_dir() -> Iterator[Path]:
+    """A directory outside /tmp (the sandbox has its own /tmp, so /tmp proves nothing)."""
+    path = Path(__file__).resolve().parent / f".sandbox-victim-{secrets.token_hex(4)}"
+    path.mkdir()
+    yield path
+    shutil.rmtree(path)
+
+
+def test_writes_outside_the_sandbox_change_nothing(outside_dir: Path) -> None:
+    target = outside_dir / "victim.txt"
+    target.write_text("untouched")
+    outside = Path("/tmp") / f"graderlib-escape-{secrets.token_hex(4)}"
+    code = textwrap.dedent(
+        f"""
+        import ctypes
+        for path in ({str(target)!r}, {str(outside)!r}):
+            try:
+                open(path, "w").write("owned")
+            except OSError:
+                pass
+        libc = ctypes.CDLL(None)  # past the audit hook, straight to the kernel
+        libc.open({str(target).encode()!r}, 0o1101, 0o644)
+        open("inside.txt", "w").write("fine")
+        """
+    )
+    result = run_in_sandbox(code, limits=FAST)
+    assert result.verdict is Verdict.WRITE_BLOCKED
+    assert target.read_text() == "untouched"
+    assert sorted(p.name for p in outside_dir.iterdir()) == ["victim.txt"]
+    assert not outside.exists()
+
+
+def test_hidden_task_files_cannot_be_read(tmp_path: Path) -> None:
+    task_dir = tmp_path / "task"
+    task_dir.mkdir()
+    (task_dir / "fix.diff").write_text("THE-SECRET-FIX")
+    code = textwrap.dedent(
+        f"""
+        import ctypes, os
+        seen = []
+        for path in ({str(task_dir / "fix.diff")!r}, "test_task.py"):
+            try:
+                seen.append(open(path).read())
+            except OSError as error:
+                seen.append(type(error).__name__)
+        fd = ctypes.CDLL(None).open({str(task_dir / "fix.diff").encode()!r}, 0)
+        if fd >= 0:
+            seen.append(os.read(fd, 100).decode())
+        os.write(1, repr(seen).encode())
+        """
+    )
+    tests = "import snippet\n\ndef test_nothing():\n    assert True\n"
+    result = run_in_sandbox(code, tests, hidden_paths=[task_dir], limits=FAST)
+    assert result.verdict is Verdict.HIDDEN_FILE_BLOCKED
+    assert "THE-SECRET-FIX" not in result.stdout
+    assert "FileNotFoundError" in result.stdout  # the tests are not on the sandbox's disk
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("import socket\nsocket.create_connection(('1.1.1.1', 80))\n", Verdict.NETWORK_BLOCKED),
+        ("open('/tmp/graderlib-guard-escape', 'w')\n", Verdict.WRITE_BLOCKED),
+        ("while True:\n    pass\n", Verdict.TIMEOUT),
+    ],
+    ids=["socket", "write", "loop"],
+)
+def test_guard_mode_without_namespaces(code: str, expected: Verdict, token: str) -> None:
+    result = run_in_sandbox(f"# {token}\n{code}", limits=FAST, isolation="guard")
+    assert result.isolation.startswith("guard")
+    assert result.verdict is expected
+    assert not os.path.exists("/tmp/graderlib-guard-escape")
+
+
+def test_environment_is_scrubbed_and_cwd_is_fresh() -> None:
+    os.environ["GRADERLIB_SECRET_FOR_TEST"] = "leak"
+    try:
+        code = (
+            "import os\n"
+            "os.write(1, repr((sorted(os.environ), os.getcwd(), os.listdir('.'))).encode())\n"
+        )
+        result = run_in_sandbox(code, limits=FAST)
+    finally:
+        del os.environ["GRADERLIB_SECRET_FOR_TEST"]
+    assert "GRADERLIB_SECRET_FOR_TEST" not in result.stdout
+    assert "['snippet.py']" in result.stdout
