@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from graderlib.findings import Finding, parse_findings
-from graderlib.matching import Matching, match
+from graderlib.matching import Matching, match, task_index
 from graderlib.scoring import (
     EpisodeProgress,
     GradeReport,
@@ -35,8 +35,17 @@ DEFAULT_POLICY = RewardPolicy()
 
 
 def _issue_weights(task: Task, policy: RewardPolicy) -> list[float]:
+    """Each issue's weight under ``policy``, cached on the task for the last policy used."""
+    index = task_index(task)
+    cached = index.weights
+    if cached is not None and cached[0] is policy:
+        return cached[1]
     taxonomy = default_taxonomy()
-    return [policy.issue_weight(i.severity, taxonomy.is_security(i.category)) for i in task.issues]
+    weights = [
+        policy.issue_weight(i.severity, taxonomy.is_security(i.category)) for i in task.issues
+    ]
+    index.weights = (policy, weights)
+    return weights
 
 
 def _canonical_order(findings: Sequence[Finding]) -> list[int]:
@@ -97,6 +106,8 @@ class _Rows:
     on_clean: list[bool]
     in_file: list[bool]
     issue_of: list[int]
+    found_in_reach: list[int]
+    nearest: list[int]
 
     @classmethod
     def of(cls, matching: Matching) -> _Rows:
@@ -109,6 +120,8 @@ class _Rows:
             on_clean=matching.on_clean_mark.tolist(),
             in_file=matching.in_file.tolist(),
             issue_of=matching.issue_of.tolist(),
+            found_in_reach=matching.found_in_reach.tolist(),
+            nearest=matching.nearest_issue.tolist(),
         )
 
 
@@ -152,7 +165,7 @@ def _report(
                 line_bonus += weights[column] * quality * policy.line_bonus / total_weight
             reason = _matched_reason(issue.id, rows, row, column)
         else:
-            column = _reachable_found_issue(rows, row, matched_row_of_issue)
+            column = rows.found_in_reach[row]
             if column >= 0:
                 status = "duplicate"
                 duplicate_of = order[matched_row_of_issue[column]]
@@ -255,13 +268,6 @@ def _clamp(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
-def _reachable_found_issue(rows: _Rows, row: int, matched: dict[int, int]) -> int:
-    """An already-matched issue this finding would also have matched, else -1."""
-    quality, location = rows.quality[row], rows.location[row]
-    candidates = [c for c in matched if quality[c] * location[c] > 0]
-    return max(candidates, key=lambda c: (quality[c] * location[c], -c)) if candidates else -1
-
-
 def _matched_reason(issue_id: str, rows: _Rows, row: int, column: int) -> str:
     relation = Relation(rows.relation[row][column])
     if relation == Relation.EXACT:
@@ -288,12 +294,12 @@ def _false_positive_reason(
         return f"file {finding.file!r} is not the reviewed file"
     if not task.issues:
         return "the code has no known issue"
-    distances = rows.distance[row]
-    nearest = min(range(len(distances)), key=distances.__getitem__)
+    nearest = rows.nearest[row]
+    distance = rows.distance[row][nearest]
     issue = task.issues[nearest]
-    if rows.quality[row][nearest] == 0 and distances[nearest] <= policy.near_lines:
+    if rows.quality[row][nearest] == 0 and distance <= policy.near_lines:
         return f"issue {issue.id!r} is here but the category {finding.category!r} does not fit it"
     return (
         f"no issue of category {finding.category!r} within {policy.near_lines} lines "
-        f"(nearest issue {issue.id!r} is {distances[nearest]} line(s) away)"
+        f"(nearest issue {issue.id!r} is {distance} line(s) away)"
     )

@@ -32,18 +32,18 @@ from scipy.optimize import linear_sum_assignment
 from graderlib.findings import Finding
 from graderlib.scoring import RewardPolicy
 from graderlib.task import SNIPPET, Task
-from graderlib.taxonomy import Relation, default_taxonomy
+from graderlib.taxonomy import default_taxonomy
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TaskIndex:
     """The per-task arrays the matcher needs, built once per task.
 
-    ``relations`` and ``clean_hits`` are filled lazily, one row per reported category, so a
-    category's relation to every issue is worked out once per task, not once per grade.
+    ``category_rows`` is filled lazily: a reported category's relation to every issue, and
+    which ok-marks it names, are worked out once per task, not once per grade.
     """
 
     starts: IntArray
@@ -51,20 +51,19 @@ class TaskIndex:
     file_scope: NDArray[np.bool_]
     clean_starts: IntArray
     clean_ends: IntArray
-    relations: dict[str, NDArray[np.int8]] = field(default_factory=dict)
-    clean_hits: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
+    category_rows: dict[str, tuple[list[int], list[bool]]] = field(default_factory=dict)
+    weights: tuple[RewardPolicy, list[float]] | None = None
 
-    def rows_for(self, task: Task, category: str) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
-        if category not in self.relations:
+    def rows_for(self, task: Task, category: str) -> tuple[list[int], list[bool]]:
+        rows = self.category_rows.get(category)
+        if rows is None:
             taxonomy = default_taxonomy()
-            self.relations[category] = np.array(
+            rows = (
                 [max(taxonomy.relation(category, e) for e in i.categories) for i in task.issues],
-                dtype=np.int8,
+                [category in mark.categories for mark in task.clean],
             )
-            self.clean_hits[category] = np.array(
-                [category in mark.categories for mark in task.clean], dtype=np.bool_
-            )
-        return self.relations[category], self.clean_hits[category]
+            self.category_rows[category] = rows
+        return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +78,16 @@ class Matching:
     on_clean_mark: NDArray[np.bool_]
     in_file: NDArray[np.bool_]
     issue_of: IntArray  # issue column matched to each finding, -1 when unmatched
+    found_in_reach: IntArray  # for an unmatched finding: the best already-matched issue, or -1
+    nearest_issue: IntArray  # the issue with the smallest line distance, -1 without issues
 
 
 def task_index(task: Task) -> TaskIndex:
-    cached = task._matching_index
+    # Read the private slot directly: pydantic's __getattr__ for private attributes is slow,
+    # and this is on every grade.
+    private = task.__pydantic_private__
+    assert private is not None
+    cached = private.get("_matching_index")
     if cached is None:
         cached = TaskIndex(
             starts=np.array([i.span.start for i in task.issues], dtype=np.int64),
@@ -91,26 +96,12 @@ def task_index(task: Task) -> TaskIndex:
             clean_starts=np.array([c.span.start for c in task.clean], dtype=np.int64),
             clean_ends=np.array([c.span.end for c in task.clean], dtype=np.int64),
         )
-        task._matching_index = cached
-    return cached  # type: ignore[no-any-return]
+        private["_matching_index"] = cached
+    return cached
 
 
 def _names_this_file(file: str | None) -> bool:
     return file is None or PurePosixPath(file.replace("\\", "/")).name == SNIPPET
-
-
-def _category_matrices(
-    task: Task, index: TaskIndex, categories: Sequence[str], credit: FloatArray
-) -> tuple[FloatArray, NDArray[np.int8], NDArray[np.bool_]]:
-    """Category quality and relation per (finding, issue), and which ok-marks it would hit."""
-    unique = sorted(set(categories))
-    relation = np.zeros((len(unique), len(task.issues)), dtype=np.int8)
-    clean_hit = np.zeros((len(unique), len(task.clean)), dtype=np.bool_)
-    for row, category in enumerate(unique):
-        relation[row], clean_hit[row] = index.rows_for(task, category)
-    lookup = {name: row for row, name in enumerate(unique)}
-    rows = np.fromiter((lookup[c] for c in categories), dtype=np.int64, count=len(categories))
-    return credit[relation[rows]], relation[rows], clean_hit[rows]
 
 
 def match(
@@ -118,22 +109,34 @@ def match(
 ) -> Matching:
     """Score every pair and pick the optimal one-to-one assignment."""
     index = task_index(task)
-    count = len(findings)
-    line_list, last_list, category_list, other_file = [], [], [], []
-    for finding in findings:
+    count, issues = len(findings), len(task.issues)
+    line_list: list[int] = []
+    last_list: list[int] = []
+    other_file: list[bool] = []
+    relation_rows: list[list[int]] = []
+    clean_rows: list[list[bool]] = []
+    candidates: list[int] = []  # identical reports (line, range, category) are assigned once
+    seen: set[tuple[int, int, str]] = set()
+    for row, finding in enumerate(findings):
+        last_line = finding.end_line or finding.line
         line_list.append(finding.line)
-        last_list.append(finding.last_line)
-        category_list.append(finding.category)
-        other_file.append(not _names_this_file(finding.file))
+        last_list.append(last_line)
+        other_file.append(finding.file is not None and not _names_this_file(finding.file))
+        relation_row, clean_row = index.rows_for(task, finding.category)
+        relation_rows.append(relation_row)
+        clean_rows.append(clean_row)
+        key = (finding.line, last_line, finding.category)
+        if key not in seen:
+            seen.add(key)
+            candidates.append(row)
     lines = np.array(line_list, dtype=np.int64)
     last = np.array(last_list, dtype=np.int64)
     in_file = ~np.array(other_file, dtype=np.bool_) & (last <= task.line_count)
-
-    credit = np.zeros(len(Relation), dtype=np.float64)
-    credit[Relation.EXACT] = 1.0
-    credit[Relation.PARENT_CHILD] = policy.parent_child_credit
-    credit[Relation.SIBLING] = policy.sibling_credit
-    category_quality, relation, clean_hit = _category_matrices(task, index, category_list, credit)
+    relation = np.array(relation_rows, dtype=np.int8).reshape(count, issues)
+    credit = np.array(
+        [0.0, policy.sibling_credit, policy.parent_child_credit, 1.0], dtype=np.float64
+    )  # indexed by Relation
+    category_quality = credit[relation]
 
     # A range much wider than the issue is judged by its first line only.
     start = lines[:, None]
@@ -142,45 +145,46 @@ def match(
     distance = np.maximum(0, np.maximum(index.starts[None, :] - span_end, start - index.ends))
     # Overlap (distance 0) and the near band share one formula; exact lines get the bonus.
     near = (1.0 - policy.line_bonus) * (1.0 - distance / (policy.near_lines + 1))
-    location = np.where(distance <= policy.near_lines, near, 0.0)
     exact = (start == index.starts[None, :]) | index.file_scope[None, :]
-    location[exact] = 1.0
+    location = np.where(exact, 1.0, np.where(distance <= policy.near_lines, near, 0.0))
 
     if len(task.clean):
+        clean_hit = np.array(clean_rows, dtype=np.bool_).reshape(count, len(task.clean))
         inside_mark = (index.clean_starts[None, :] <= start) & (start <= index.clean_ends[None, :])
         on_clean = np.asarray((clean_hit & inside_mark).any(axis=1), dtype=np.bool_)
+        usable = in_file & ~on_clean
     else:
         on_clean = np.zeros(count, dtype=np.bool_)
-    usable = (in_file & ~on_clean)[:, None]
-    location = np.where(usable, location, 0.0)
+        usable = in_file
+    location *= usable[:, None]
 
-    value = category_quality * location * weights[None, :]
+    reach = category_quality * location
+    value = reach * weights[None, :]
     issue_of = np.full(count, -1, dtype=np.int64)
-    if count and len(task.issues):
-        candidates = _first_of_identical(findings)
-        rows, columns = linear_sum_assignment(value[candidates], maximize=True)
-        for row, column in zip(candidates[rows], columns, strict=True):
-            if value[row, column] > 0:
-                issue_of[row] = column
+    found_in_reach = np.full(count, -1, dtype=np.int64)
+    nearest = np.full(count, -1, dtype=np.int64)
+    if count and issues:
+        chosen = np.array(candidates, dtype=np.int64)
+        rows, columns = linear_sum_assignment(value[chosen], maximize=True)
+        keep = value[chosen[rows], columns] > 0
+        issue_of[chosen[rows][keep]] = columns[keep]
+        found = np.zeros(issues, dtype=np.bool_)
+        found[issue_of[issue_of >= 0]] = True
+        # Ties go to the lowest column, as argmax does.
+        reach_found = np.where(found[None, :], reach, 0.0)
+        best = reach_found.argmax(axis=1)
+        found_in_reach = np.where(reach_found[np.arange(count), best] > 0, best, -1)
+        found_in_reach[issue_of >= 0] = -1
+        nearest = distance.argmin(axis=1)
     return Matching(
         category_quality=category_quality,
         relation=relation,
         location_quality=location,
-        exact_line=exact & usable,
+        exact_line=exact & usable[:, None],
         distance=distance,
         on_clean_mark=on_clean,
         in_file=in_file,
         issue_of=issue_of,
+        found_in_reach=found_in_reach,
+        nearest_issue=nearest,
     )
-
-
-def _first_of_identical(findings: Sequence[Finding]) -> IntArray:
-    """Rows that may be assigned: identical reports (line, range, category) count once."""
-    seen: set[tuple[int, int, str]] = set()
-    rows = []
-    for row, finding in enumerate(findings):
-        key = (finding.line, finding.last_line, finding.category)
-        if key not in seen:
-            seen.add(key)
-            rows.append(row)
-    return np.array(rows, dtype=np.int64)
