@@ -1,0 +1,85 @@
+"""Offline baseline agents: reference points for what a score means.
+
+Each agent turns a task into findings without any model: the oracle (an upper bound), the
+static agent (graderlib's detectors, the offline baseline), and the gaming strategies a grader
+must defeat (shotgun, keyword stuffing, random). ``graderlib scorecard`` runs them over a corpus.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from graderlib.findings import Finding
+from graderlib.task import Task
+from graderlib.taxonomy import default_taxonomy
+
+Agent = Callable[[Task], list[Finding]]
+
+_RATIONALE = "untrusted input reaches this statement without the check it needs"
+
+
+def oracle_agent(task: Task) -> list[Finding]:
+    """One exact finding per issue: the score every grader must give 1.0."""
+    return [
+        Finding(line=i.span.start, category=i.category, message=i.explanation or _RATIONALE)
+        for i in task.issues
+    ]
+
+
+def static_agent(task: Task) -> list[Finding]:
+    """graderlib's detectors, bandit and ruff, reported as they are: the offline baseline."""
+    from graderlib.detectors import scan  # detectors are optional to the grading core
+
+    result = scan(task.source, path="snippet.py")
+    return [
+        Finding(
+            line=f.span.start,
+            end_line=f.span.end,
+            category=f.category,
+            severity=f.severity,
+            message=f.message,
+            rule_id=",".join(f.rule_ids) or None,
+        )
+        for f in result.findings
+    ]
+
+
+def shotgun_agent(task: Task) -> list[Finding]:
+    """Every category on every line: must score (almost) nothing."""
+    return [
+        Finding(line=line, category=category, message=_RATIONALE)
+        for line in range(1, task.line_count + 1)
+        for category in default_taxonomy().ids
+    ]
+
+
+def keyword_agent(task: Task) -> list[Finding]:
+    """The right categories, every explanation's words, but outside the file."""
+    text = " ".join(filter(None, [i.explanation for i in task.issues])) or _RATIONALE
+    return [
+        Finding(line=task.line_count + 10, category=i.category, message=text) for i in task.issues
+    ]
+
+
+def random_agent(task: Task, seed: int = 0) -> list[Finding]:
+    """Five random (line, category) guesses, seeded by the task id for reproducibility."""
+    rng = random.Random(f"{seed}:{task.id}")
+    categories = default_taxonomy().ids
+    return [
+        Finding(
+            line=rng.randint(1, task.line_count),
+            category=rng.choice(categories),
+            message=_RATIONALE,
+        )
+        for _ in range(5)
+    ]
+
+
+AGENTS: dict[str, Agent] = {
+    "oracle": oracle_agent,
+    "static": static_agent,
+    "shotgun": shotgun_agent,
+    "keyword": keyword_agent,
+    "random": random_agent,
+}
