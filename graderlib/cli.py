@@ -249,7 +249,11 @@ def _register_optional(commands: Subparsers, task_commands: Subparsers) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except Exception as error:  # a broken optional module must not print a traceback
+        print(f"graderlib: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_INTERNAL
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:
