@@ -1,0 +1,10 @@
+"""Static detectors in taxonomy terms: graderlib's libcst checks, bandit and ruff, merged.
+
+``scan(source)`` is the entry point; ``all_detectors()`` lists graderlib's own checks, each a
+small class with an id, a category, a CWE and the examples that test it.
+"""
+
+from graderlib.detectors.base import Detector, DetectorFinding, all_detectors
+from graderlib.detectors.scan import TOOLS, ScanResult, merge, scan
+
+__all__ = ["TOOLS", "Detector", "DetectorFinding", "ScanResult", "all_detectors", "merge", "scan"]

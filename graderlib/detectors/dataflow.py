@@ -1,0 +1,472 @@
+"""A small, honest intra-function dataflow: is this value constant, unknown, or from the request?
+
+What separates a grader from a pattern matcher is not flagging ``cur.execute(query)`` when
+``query`` was set to a constant two lines above, or when ``col`` was checked against an
+allow-list before it was formatted in. This module answers one question about an expression
+at the point of a sink, reading the bindings the walk has recorded so far:
+
+- ``SAFE``: built only from literals, module constants, casts (``int``), sanitisers for the
+  sink at hand (``shlex.quote`` for a shell, ``escape`` for HTML ...), or names that a guard
+  (``if col not in ALLOWED: abort(400)``) has validated;
+- ``TAINTED``: derived from the request (``request.args``, a route handler's parameters,
+  ``input()``) through assignments, formatting and string methods;
+- ``UNKNOWN``: anything else (a helper's parameter, an unknown call's result).
+
+Injection sinks whose danger is the construction itself (SQL, shell, eval) flag anything not
+SAFE; sinks that are everywhere in benign code (open, redirect, fetch a URL) flag TAINTED only.
+It is deliberately intra-procedural and flow-insensitive about loops.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Literal
+
+import libcst as cst
+
+from graderlib.detectors.walk import Binding, Context
+
+SinkKind = Literal["sql", "shell", "code", "path", "url", "html", "any"]
+
+
+class Level(IntEnum):
+    SAFE = 0
+    UNKNOWN = 1
+    TAINTED = 2
+
+
+_CASTS = frozenset(
+    {"int", "float", "bool", "len", "abs", "round", "hash", "ord", "id", "uuid.uuid4", "uuid.UUID"}
+)
+_SANITIZERS: dict[str, frozenset[str]] = {
+    "shell": frozenset({"shlex.quote", "pipes.quote", "shlex.join"}),
+    "html": frozenset(
+        {
+            "html.escape",
+            "escape",
+            "markupsafe.escape",
+            "flask.escape",
+            "jinja2.escape",
+            "bleach.clean",
+            "django.utils.html.escape",
+            "cgi.escape",
+            "werkzeug.utils.escape",
+        }
+    ),
+    "path": frozenset(
+        {
+            "werkzeug.utils.secure_filename",
+            "secure_filename",
+            "os.path.basename",
+            "werkzeug.utils.safe_join",
+            "flask.safe_join",
+            "safe_join",
+        }
+    ),
+    "url": frozenset({"flask.url_for", "url_for", "django.urls.reverse", "reverse"}),
+    "sql": frozenset(),
+    "code": frozenset({"ast.literal_eval"}),
+    "any": frozenset(),
+}
+# Calls whose result carries the taint of their arguments or receiver.
+_PROPAGATORS = frozenset(
+    {
+        "str",
+        "repr",
+        "format",
+        "os.path.join",
+        "os.path.abspath",
+        "os.path.normpath",
+        "posixpath.join",
+        "pathlib.Path",
+        "Path",
+        "urllib.parse.urljoin",
+        "urljoin",
+        "urllib.parse.unquote",
+        "unquote",
+        "bytes",
+        "list",
+        "tuple",
+        "dict",
+        "sorted",
+        "reversed",
+        "base64.b64decode",
+        "json.loads",
+        "json.dumps",
+    }
+)
+_STRING_METHODS = frozenset(
+    {
+        "strip",
+        "lstrip",
+        "rstrip",
+        "lower",
+        "upper",
+        "title",
+        "capitalize",
+        "casefold",
+        "replace",
+        "encode",
+        "decode",
+        "split",
+        "rsplit",
+        "format",
+        "join",
+        "get",
+        "getlist",
+        "pop",
+        "read",
+        "removeprefix",
+        "removesuffix",
+        "ljust",
+        "rjust",
+        "zfill",
+        "splitlines",
+        "partition",
+        "__getitem__",
+    }
+)
+_REQUEST_ROOTS = frozenset({"request", "req", "flask.request", "bottle.request"})
+_TAINT_CALLS = frozenset({"input", "raw_input", "sys.stdin.read", "sys.stdin.readline"})
+_MAX_DEPTH = 12
+
+
+def classify(expr: cst.BaseExpression | None, ctx: Context, sink: SinkKind = "any") -> Level:
+    """How trustworthy ``expr`` is at the current point of the walk, for a sink of ``sink``."""
+    return _Classifier(ctx, sink).expr(expr, 0)
+
+
+def is_formatted(expr: cst.BaseExpression, ctx: Context) -> bool:
+    """Built by ``%``, ``+``, ``.format`` or an f-string, directly or via a local variable."""
+    if _formatting(expr):
+        return True
+    if isinstance(expr, cst.Name):
+        found = ctx.lookup(expr.value)
+        if found is not None:
+            for binding in ctx.reaching(found[1]):
+                if binding.kind == "aug" and binding.value is not None:
+                    return True
+                built = binding.value is not None and _formatting(binding.value)
+                if binding.kind == "assign" and built:
+                    return True
+    return False
+
+
+def _formatting(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.FormattedString):
+        return any(isinstance(p, cst.FormattedStringExpression) for p in expr.parts)
+    if isinstance(expr, cst.BinaryOperation):
+        return isinstance(expr.operator, cst.Add | cst.Modulo)
+    if isinstance(expr, cst.ConcatenatedString):
+        return _formatting(expr.left) or _formatting(expr.right)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+        return expr.func.attr.value in {"format", "join"}
+    return False
+
+
+def string_parts(expr: cst.BaseExpression) -> list[str]:
+    """The literal text inside a string expression (f-string parts, both sides of ``+`` ...)."""
+    if isinstance(expr, cst.SimpleString):
+        try:
+            value = expr.evaluated_value
+        except Exception:
+            return []
+        return [value] if isinstance(value, str) else [value.decode("latin-1")]
+    if isinstance(expr, cst.FormattedString):
+        return [p.value for p in expr.parts if isinstance(p, cst.FormattedStringText)]
+    if isinstance(expr, cst.ConcatenatedString):
+        return string_parts(expr.left) + string_parts(expr.right)
+    if isinstance(expr, cst.BinaryOperation):
+        return string_parts(expr.left) + string_parts(expr.right)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+        return string_parts(expr.func.value)
+    return []
+
+
+def literal_text(expr: cst.BaseExpression, ctx: Context) -> str:
+    """The literal text of ``expr`` or of the latest formatted value of the local it names."""
+    if isinstance(expr, cst.Name):
+        found = ctx.lookup(expr.value)
+        if found is not None:
+            texts = []
+            for binding in found[1]:
+                if binding.value is not None and binding.kind in {"assign", "aug"}:
+                    texts.extend(string_parts(binding.value))
+            return " ".join(texts)
+    return " ".join(string_parts(expr))
+
+
+def request_rooted(expr: cst.BaseExpression, ctx: Context) -> bool:
+    """``request.args["x"]``, ``self.request.GET`` and friends."""
+    node: cst.CSTNode = expr
+    while True:
+        if isinstance(node, cst.Attribute):
+            if node.attr.value == "request" and isinstance(node.value, cst.Name):
+                return node.value.value == "self"
+            node = node.value
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Call):
+            node = node.func
+        else:
+            break
+    if isinstance(node, cst.Name):
+        return (ctx.qualname(node) or node.value) in _REQUEST_ROOTS and node is not expr
+    return False
+
+
+class _Classifier:
+    def __init__(self, ctx: Context, sink: SinkKind) -> None:
+        self.ctx = ctx
+        self.sink = sink
+        self.sanitizers = _SANITIZERS[sink]
+        self.visiting: set[int] = set()
+
+    def expr(self, node: cst.CSTNode | None, depth: int) -> Level:
+        if node is None:
+            return Level.SAFE
+        if depth > _MAX_DEPTH:
+            return Level.UNKNOWN
+        depth += 1
+        if isinstance(node, cst.SimpleString | cst.Integer | cst.Float | cst.Imaginary):
+            return Level.SAFE
+        if isinstance(node, cst.Ellipsis | cst.Comparison):
+            return Level.SAFE
+        if isinstance(node, cst.FormattedString):
+            return self.max(
+                (p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)),
+                depth,
+            )
+        if isinstance(node, cst.ConcatenatedString):
+            return self.max((node.left, node.right), depth)
+        if isinstance(node, cst.BinaryOperation):
+            return self.max((node.left, node.right), depth)
+        if isinstance(node, cst.BooleanOperation):
+            return self.max((node.left, node.right), depth)
+        if isinstance(node, cst.UnaryOperation):
+            return self.expr(node.expression, depth)
+        if isinstance(node, cst.IfExp):
+            return self.max((node.body, node.orelse), depth)
+        if isinstance(node, cst.Tuple | cst.List | cst.Set):
+            return self.max((e.value for e in node.elements), depth)
+        if isinstance(node, cst.Dict):
+            return self.max(
+                (e.value for e in node.elements if isinstance(e, cst.DictElement)), depth
+            )
+        if isinstance(node, cst.GeneratorExp | cst.ListComp | cst.SetComp):
+            return self.expr(node.elt, depth)
+        if isinstance(node, cst.Await):
+            return self.expr(node.expression, depth)
+        if isinstance(node, cst.NamedExpr):
+            return self.expr(node.value, depth)
+        if isinstance(node, cst.Name):
+            return self.name(node, depth)
+        if isinstance(node, cst.Attribute):
+            return self.attribute(node, depth)
+        if isinstance(node, cst.Subscript):
+            return self.subscript(node, depth)
+        if isinstance(node, cst.Call):
+            return self.call(node, depth)
+        return Level.UNKNOWN
+
+    def max(self, nodes: object, depth: int) -> Level:
+        worst = Level.SAFE
+        for node in nodes:  # type: ignore[attr-defined]
+            worst = max(worst, self.expr(node, depth))
+            if worst is Level.TAINTED:
+                break
+        return worst
+
+    def name(self, node: cst.Name, depth: int) -> Level:
+        if node.value in {"True", "False", "None"}:
+            return Level.SAFE
+        if node.value in _REQUEST_ROOTS:
+            return Level.TAINTED
+        found = self.ctx.lookup(node.value)
+        if found is None:
+            return Level.UNKNOWN
+        scope, bindings = found
+        reaching = self.ctx.reaching(bindings) if scope is self.ctx.scopes[-1] else bindings
+        if scope.kind == "module" and scope is not self.ctx.scopes[-1]:
+            reaching = bindings[-1:]  # a module global read from a function: its last value
+        if not reaching:
+            if node.value in scope.params:
+                return Level.TAINTED if scope.is_route else Level.UNKNOWN
+            return Level.UNKNOWN
+        worst = Level.SAFE
+        for binding in reaching:
+            worst = max(worst, self.binding(binding, node.value, scope.params, depth))
+        if node.value in scope.params and not self._dominated(reaching):
+            worst = max(worst, Level.TAINTED if scope.is_route else Level.UNKNOWN)
+        return worst
+
+    def _dominated(self, reaching: list[Binding]) -> bool:
+        here = tuple(self.ctx.blocks)
+        last = reaching[-1]
+        return here[: len(last.blocks)] == last.blocks
+
+    def binding(self, binding: Binding, name: str, params: frozenset[str], depth: int) -> Level:
+        if binding.kind == "validated":
+            return Level.SAFE
+        if binding.kind in {"opaque", "import", "with"} or binding.value is None:
+            return Level.UNKNOWN
+        key = id(binding)
+        if key in self.visiting:
+            return Level.SAFE  # a cycle adds nothing new
+        self.visiting.add(key)
+        try:
+            return self.expr(binding.value, depth)
+        finally:
+            self.visiting.discard(key)
+
+    def attribute(self, node: cst.Attribute, depth: int) -> Level:
+        if request_rooted(node, self.ctx):
+            return Level.TAINTED
+        if node.attr.value.isupper():
+            return Level.SAFE  # settings.TABLE_NAME, self.COLUMNS: constants by convention
+        if node.attr.value == "name" and self.sink == "path":
+            return Level.SAFE  # Path(x).name drops every directory component
+        base = self.expr(node.value, depth)
+        return Level.UNKNOWN if base is Level.SAFE else base
+
+    def subscript(self, node: cst.Subscript, depth: int) -> Level:
+        if request_rooted(node, self.ctx):
+            return Level.TAINTED
+        if isinstance(node.value, cst.Name):
+            qual = self.ctx.qualname(node.value) or ""
+            if qual in {"sys.argv", "os.environ"}:
+                return Level.TAINTED if qual == "sys.argv" else Level.UNKNOWN
+            if self._constant_container(node.value):
+                return Level.SAFE  # ALLOWED_COLUMNS[key]: an allow-list lookup
+        base = self.expr(node.value, depth)
+        return Level.UNKNOWN if base is Level.SAFE else base
+
+    def _constant_container(self, name: cst.Name) -> bool:
+        found = self.ctx.lookup(name.value)
+        if found is None or not found[1]:
+            return False
+        values = [b.value for b in found[1]]
+        return all(
+            isinstance(v, cst.Dict | cst.List | cst.Tuple | cst.Set)
+            and self.expr(v, _MAX_DEPTH - 2) is Level.SAFE
+            for v in values
+        )
+
+    def call(self, node: cst.Call, depth: int) -> Level:
+        callee = self.ctx.callee(node)
+        short = callee.rsplit(".", 1)[-1]
+        if callee in _CASTS or short in {"uuid4", "isdigit", "isalnum"}:
+            return Level.SAFE
+        if callee in self.sanitizers or short in {s.rsplit(".", 1)[-1] for s in self.sanitizers}:
+            return Level.SAFE
+        if callee in _TAINT_CALLS or request_rooted(node, self.ctx):
+            return Level.TAINTED
+        if isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            if method in _STRING_METHODS or method.startswith("get"):
+                return self.max([node.func.value, *(a.value for a in node.args)], depth)
+        if callee in _PROPAGATORS or short in {"join", "format"}:
+            return self.max((a.value for a in node.args), depth)
+        return Level.UNKNOWN  # an unknown function may validate, transform or fetch anything
+
+
+# ------------------------------------------------------------------ guards
+
+_EXIT_CALLS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "raise_for_status"})
+
+
+def _mentions(node: cst.CSTNode, out: set[str]) -> None:
+    if isinstance(node, cst.Name):
+        out.add(node.value)
+        return
+    from graderlib.detectors.walk import children
+
+    for child in children(node):
+        _mentions(child, out)
+
+
+def _is_truthiness(test: cst.BaseExpression) -> bool:
+    """``x``, ``not x``, ``x is None``, ``len(x) > n``: checks that validate nothing."""
+    if isinstance(test, cst.Name | cst.Attribute | cst.Subscript):
+        return True
+    if isinstance(test, cst.UnaryOperation):
+        return _is_truthiness(test.expression)
+    if isinstance(test, cst.Comparison):
+        left = test.left
+        if (
+            isinstance(left, cst.Call)
+            and isinstance(left.func, cst.Name)
+            and left.func.value == "len"
+        ):
+            return True
+        for target in test.comparisons:
+            comparator = target.comparator
+            if isinstance(comparator, cst.Name) and comparator.value == "None":
+                return True
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name):
+        return test.func.value in {"len", "bool", "isinstance"}
+    return False
+
+
+def _validated_names(test: cst.BaseExpression) -> frozenset[str]:
+    if isinstance(test, cst.BooleanOperation):
+        return _validated_names(test.left) | _validated_names(test.right)
+    if _is_truthiness(test):
+        return frozenset()
+    names: set[str] = set()
+    _mentions(test, names)
+    return frozenset(names - {"None", "True", "False", "len", "not"})
+
+
+def positive_guard_names(test: cst.BaseExpression, ctx: Context) -> frozenset[str]:
+    """Names checked by ``if col in ALLOWED:`` / ``if is_safe_url(u):``, valid inside the body."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return frozenset()
+    if isinstance(test, cst.Comparison) and any(
+        isinstance(c.operator, cst.NotIn | cst.IsNot | cst.NotEqual) for c in test.comparisons
+    ):
+        return frozenset()
+    return _validated_names(test)
+
+
+def negative_guard_names(node: cst.If, ctx: Context) -> frozenset[str]:
+    """Names valid after ``if col not in ALLOWED: abort(400)`` or ``if not ok(u): u = "/"``."""
+    names = _validated_names(node.test)
+    if not names or _exits(node.body):
+        return names
+    return names & _assigned_names(node.body)
+
+
+def _assigned_names(body: cst.BaseSuite) -> frozenset[str]:
+    from graderlib.detectors.walk import target_names
+
+    lines = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    names: set[str] = set()
+    for line in lines:
+        for small in getattr(line, "body", ()):
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    names.update(target_names(target.target))
+    return frozenset(names)
+
+
+def _exits(body: cst.BaseSuite) -> bool:
+    statements: list[cst.CSTNode] = []
+    if isinstance(body, cst.IndentedBlock):
+        for statement in body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                statements.extend(statement.body)
+            else:
+                statements.append(statement)
+    elif isinstance(body, cst.SimpleStatementSuite):
+        statements.extend(body.body)
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, cst.Raise | cst.Return | cst.Continue | cst.Break):
+        return True
+    if isinstance(last, cst.Expr) and isinstance(last.value, cst.Call):
+        func = last.value.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        return name in {n.rsplit(".", 1)[-1] for n in _EXIT_CALLS}
+    return False

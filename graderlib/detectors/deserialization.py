@@ -1,0 +1,104 @@
+"""Unsafe deserialization: pickle-family loaders and yaml.load without a safe loader.
+
+Loading a pickle runs arbitrary code, so the finding does not depend on where the bytes came
+from, except when they are a constant or were verified (an HMAC guard naming them) first.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from graderlib.detectors.base import Detector
+from graderlib.detectors.calls import argument, is_constant, keyword
+from graderlib.detectors.dataflow import Level, classify
+from graderlib.detectors.walk import Context
+from graderlib.taxonomy import Severity
+
+_PICKLE_LOADERS = frozenset(
+    {
+        "pickle.loads",
+        "pickle.load",
+        "pickle.Unpickler",
+        "cPickle.loads",
+        "cPickle.load",
+        "_pickle.loads",
+        "_pickle.load",
+        "dill.loads",
+        "dill.load",
+        "marshal.loads",
+        "marshal.load",
+        "shelve.open",
+        "jsonpickle.decode",
+        "pandas.read_pickle",
+        "joblib.load",
+        "cloudpickle.loads",
+        "cloudpickle.load",
+    }
+)
+
+
+class PickleLoad(Detector):
+    id = "GL201"
+    category = "unsafe-deserialization"
+    cwe = 502
+    severity = Severity.CRITICAL
+    message = "pickle/marshal/shelve deserialises data that can run code; use JSON"
+    VALID = (
+        "import json\ndef load(blob):\n    return json.loads(blob)\n",
+        "import pickle\nEMPTY = pickle.loads(b'\\x80\\x04N.')\n",
+    )
+    INVALID = (
+        "import pickle\ndef load(blob):\n    return pickle.loads(blob)\n",
+        "import shelve\ndef open_db(name):\n    return shelve.open(name)\n",
+        "import torch\ndef load(path):\n    return torch.load(path)\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.callee(node)
+        if callee == "torch.load":
+            weights_only = keyword(node, "weights_only")
+            if weights_only is not None and is_constant(weights_only.value, "True"):
+                return
+        elif callee == "numpy.load":
+            allow = keyword(node, "allow_pickle")
+            if allow is None or not is_constant(allow.value, "True"):
+                return
+        elif callee not in _PICKLE_LOADERS:
+            return
+        data = argument(node, 0, "data", "file", "filename", "f", "string")
+        if data is None or classify(data, ctx) is not Level.SAFE:
+            self.report(ctx, node)
+
+
+_SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
+
+
+class YamlLoad(Detector):
+    id = "GL202"
+    category = "unsafe-deserialization"
+    cwe = 502
+    severity = Severity.HIGH
+    message = "yaml.load without a safe Loader can construct arbitrary objects; use safe_load"
+    VALID = (
+        "import yaml\ndef read(text):\n    return yaml.safe_load(text)\n",
+        "import yaml\ndef read(text):\n    return yaml.load(text, Loader=yaml.SafeLoader)\n",
+    )
+    INVALID = (
+        "import yaml\ndef read(text):\n    return yaml.load(text)\n",
+        "import yaml\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n",
+        "import yaml\ndef read(text):\n    return yaml.unsafe_load(text)\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.callee(node)
+        if callee in {"yaml.unsafe_load", "yaml.unsafe_load_all"}:
+            self.report(ctx, node)
+            return
+        if callee not in {"yaml.load", "yaml.load_all"}:
+            return
+        loader = argument(node, 1, "Loader")
+        if loader is None and any(a.star == "**" for a in node.args):
+            return
+        name = ctx.qualname(loader) if loader is not None else None
+        if name is None or name.rsplit(".", 1)[-1] not in _SAFE_LOADERS:
+            self.report(ctx, node)

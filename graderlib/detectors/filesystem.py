@@ -1,0 +1,179 @@
+"""Files and handles: racy temp names, world-writable modes, handles that are never closed."""
+
+from __future__ import annotations
+
+import stat
+
+import libcst as cst
+
+from graderlib.detectors.base import Detector
+from graderlib.detectors.calls import argument, short_name
+from graderlib.detectors.walk import Context, children
+from graderlib.taxonomy import Severity
+
+
+class InsecureTempFile(Detector):
+    id = "GL402"
+    category = "insecure-temp-file"
+    cwe = 377
+    severity = Severity.MEDIUM
+    message = "tempfile.mktemp returns a name another process can claim first; use mkstemp"
+    VALID = ("import tempfile\nfd, path = tempfile.mkstemp()\n",)
+    INVALID = (
+        "import tempfile\npath = tempfile.mktemp()\n",
+        "from tempfile import mktemp\nwith open(mktemp(), 'w') as fh:\n    fh.write('x')\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.callee(node) in {"tempfile.mktemp", "os.tempnam", "os.tmpnam"}:
+            self.report(ctx, node)
+
+
+def mode_value(expr: cst.BaseExpression | None, ctx: Context) -> int | None:
+    """The integer a mode expression evaluates to (``0o777``, ``stat.S_IRWXU | stat.S_IWOTH``)."""
+    if isinstance(expr, cst.Integer):
+        try:
+            return int(expr.value.replace("_", ""), 0)
+        except ValueError:
+            return None
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr | cst.Add):
+        left, right = mode_value(expr.left, ctx), mode_value(expr.right, ctx)
+        return None if left is None or right is None else left | right
+    name = ctx.qualname(expr) if expr is not None else None
+    if name is not None and short_name(name).startswith("S_"):
+        value = getattr(stat, short_name(name), None)
+        return value if isinstance(value, int) else None
+    return None
+
+
+class WorldWritableMode(Detector):
+    id = "GL403"
+    category = "permissive-file-mode"
+    cwe = 732
+    severity = Severity.MEDIUM
+    message = "a file is made world-writable"
+    VALID = (
+        "import os\nos.chmod('/srv/app.sock', 0o660)\n",
+        "import os, stat\nos.chmod(path, stat.S_IRUSR | stat.S_IWUSR)\n",
+    )
+    INVALID = (
+        "import os\nos.chmod('/srv/upload', 0o777)\n",
+        "import os, stat\nos.chmod(p, stat.S_IRWXU | stat.S_IWOTH)\n",
+        "from pathlib import Path\nPath('x').chmod(0o666)\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.callee(node)
+        if callee in {"os.chmod", "os.fchmod", "os.lchmod"}:
+            mode = argument(node, 1, "mode")
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in {"chmod", "lchmod"}:
+            mode = argument(node, 0, "mode")
+        else:
+            return
+        value = mode_value(mode, ctx)
+        if value is not None and value & stat.S_IWOTH:
+            self.report(ctx, node)
+
+
+_RESOURCES = frozenset(
+    {
+        "open",
+        "io.open",
+        "codecs.open",
+        "socket.socket",
+        "socket.create_connection",
+        "sqlite3.connect",
+        "psycopg2.connect",
+        "pymysql.connect",
+        "mysql.connector.connect",
+        "urllib.request.urlopen",
+        "tarfile.open",
+        "zipfile.ZipFile",
+        "gzip.open",
+        "bz2.open",
+        "lzma.open",
+    }
+)
+_CONSUMERS = frozenset({"load", "loads", "reader", "DictReader", "safe_load", "parse", "read_csv"})
+
+
+class ResourceLeak(Detector):
+    id = "GL501"
+    category = "resource-leak"
+    cwe = 772
+    severity = Severity.MEDIUM
+    message = "a file/socket/connection is opened outside `with` and never closed"
+    VALID = (
+        "def read(p):\n    with open(p) as fh:\n        return fh.read()\n",
+        "def read(p):\n    fh = open(p)\n    try:\n        return fh.read()\n"
+        "    finally:\n        fh.close()\n",
+        "def reader(p):\n    return open(p)\n",
+        "class Log:\n    def __init__(self, p):\n        self.fh = open(p, 'a')\n",
+    )
+    INVALID = (
+        "def read(p):\n    fh = open(p)\n    return fh.read()\n",
+        "import json\ndef load(p):\n    return json.load(open(p))\n",
+        "import sqlite3\ndef count(db):\n    conn = sqlite3.connect(db)\n"
+        "    return conn.execute('SELECT 1').fetchone()\n",
+        "def head(p):\n    return open(p).readline()\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.callee(node) not in _RESOURCES:
+            return
+        function = ctx.function
+        if function is None:
+            return  # module-level handles live as long as the program
+        parent = ctx.parent()
+        if isinstance(parent, cst.WithItem):
+            return
+        if isinstance(parent, cst.Attribute):
+            self.report(ctx, node)  # open(p).read(): closed only when the GC gets to it
+        elif isinstance(parent, cst.Arg):
+            consumer = ctx.parent(2)
+            if isinstance(consumer, cst.Call) and short_name(ctx.callee(consumer)) in _CONSUMERS:
+                self.report(ctx, node)
+        elif isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0].target
+            if isinstance(target, cst.Name) and not _released(function.node, target.value):
+                self.report(ctx, node)
+
+
+def _released(function: cst.CSTNode, name: str) -> bool:
+    """``name`` is closed, used as a context manager, returned, yielded or handed on."""
+    stack: list[cst.CSTNode] = list(children(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            if node.value.value == name and node.attr.value in {"close", "__exit__", "detach"}:
+                return True
+        elif isinstance(node, cst.WithItem) and _mentions(node.item, name):
+            return True
+        elif isinstance(node, cst.Return | cst.Yield) and node.value is not None:
+            if _hands_on(node.value, name):
+                return True
+        elif (
+            isinstance(node, cst.Assign)
+            and _hands_on(node.value, name)
+            and any(not isinstance(t.target, cst.Name) for t in node.targets)
+        ):
+            return True  # stored on an object that now owns it
+        stack.extend(children(node))
+    return False
+
+
+def _hands_on(expr: cst.CSTNode, name: str) -> bool:
+    """The handle itself (not something read from it) is passed on: ``return fh``, ``W(fh)``."""
+    if isinstance(expr, cst.Name):
+        return expr.value == name
+    if isinstance(expr, cst.Tuple | cst.List):
+        return any(_hands_on(e.value, name) for e in expr.elements)
+    if isinstance(expr, cst.Call):
+        return any(_hands_on(a.value, name) for a in expr.args)
+    return False
+
+
+def _mentions(expr: cst.CSTNode, name: str) -> bool:
+    if isinstance(expr, cst.Name):
+        return expr.value == name
+    return any(_mentions(child, name) for child in children(expr))

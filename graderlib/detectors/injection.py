@@ -1,0 +1,201 @@
+"""Injection: SQL, OS command and code built from data that is not known to be constant.
+
+These sinks are dangerous because of how their argument is *built*, so they flag anything the
+dataflow cannot prove SAFE: a helper's parameter formatted into a query is a finding even if
+no request is in sight. A value reassigned to a constant, cast with ``int`` or checked against
+an allow-list before the sink is not.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from graderlib.detectors.base import Detector
+from graderlib.detectors.calls import argument, is_constant, keyword, short_name
+from graderlib.detectors.dataflow import Level, classify, is_formatted
+from graderlib.detectors.walk import Context
+from graderlib.taxonomy import Severity
+
+_SQL_METHODS = frozenset(
+    {"execute", "executemany", "executescript", "raw", "extra", "exec_driver_sql"}
+)
+_SQL_FUNCTIONS = frozenset(
+    {
+        "sqlalchemy.text",
+        "sqlalchemy.sql.text",
+        "sqlalchemy.sql.expression.text",
+        "pandas.read_sql",
+        "pandas.read_sql_query",
+        "django.db.models.expressions.RawSQL",
+        "django.db.models.RawSQL",
+    }
+)
+
+
+class SqlInjection(Detector):
+    id = "GL101"
+    category = "sql-injection"
+    cwe = 89
+    severity = Severity.CRITICAL
+    message = "SQL built by formatting non-constant data is executed; use bound parameters"
+    VALID = (
+        "def find(cur, name):\n    cur.execute('SELECT * FROM u WHERE name = ?', (name,))\n",
+        "def find(cur, name):\n    q = f'SELECT * FROM u WHERE name = {name}'\n"
+        "    q = 'SELECT * FROM u WHERE name = ?'\n    cur.execute(q, (name,))\n",
+        "TABLE = 'users'\ndef find(cur, uid):\n"
+        "    cur.execute(f'SELECT * FROM {TABLE} WHERE id = ?', (uid,))\n",
+        "COLUMNS = {'name': 'name', 'age': 'age'}\ndef order(cur, key):\n"
+        "    cur.execute('SELECT * FROM u ORDER BY %s' % COLUMNS[key])\n",
+        "def find(cur, uid):\n    cur.execute('SELECT * FROM u WHERE id = %d' % int(uid))\n",
+    )
+    INVALID = (
+        "def find(cur, name):\n    cur.execute(f\"SELECT * FROM u WHERE name = '{name}'\")\n",
+        "def find(cur, name):\n    q = \"SELECT * FROM u WHERE name = '%s'\" % name\n"
+        "    cur.execute(q)\n",
+        "def find(db, name):\n    q = 'SELECT * FROM u WHERE 1=1'\n    q += ' AND name = ' + name\n"
+        "    return db.execute(q)\n",
+        "from sqlalchemy import text\ndef find(conn, n):\n"
+        "    return conn.execute(text('SELECT * FROM u WHERE n = {}'.format(n)))\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.callee(node)
+        is_method = isinstance(node.func, cst.Attribute) and node.func.attr.value in _SQL_METHODS
+        if not (is_method or callee in _SQL_FUNCTIONS):
+            return
+        query = argument(node, 0, "sql", "query", "statement", "operation", "raw_query")
+        if query is None or (isinstance(query, cst.Call) and ctx.callee(query) in _SQL_FUNCTIONS):
+            return  # text(...) inside execute(...) is judged once, at text()
+        if is_formatted(query, ctx) and classify(query, ctx, "sql") is not Level.SAFE:
+            self.report(ctx, node)
+
+
+_SHELL_CALLS = frozenset(
+    {
+        "os.system",
+        "os.popen",
+        "os.popen2",
+        "os.popen3",
+        "os.popen4",
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+        "commands.getoutput",
+        "commands.getstatusoutput",
+        "asyncio.create_subprocess_shell",
+        "pty.spawn",
+    }
+)
+_PROCESS_CALLS = frozenset(
+    {
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+        "asyncio.create_subprocess_exec",
+    }
+)
+_SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "cmd", "cmd.exe", "powershell"})
+
+
+class CommandInjection(Detector):
+    id = "GL102"
+    category = "command-injection"
+    cwe = 78
+    severity = Severity.CRITICAL
+    message = "a shell runs a command built from non-constant data; pass an argument list"
+    VALID = (
+        "import subprocess\ndef ls(path):\n    subprocess.run(['ls', '-l', path], check=True)\n",
+        "import os\nos.system('make clean')\n",
+        "import subprocess, shlex\ndef ls(path):\n"
+        "    subprocess.run('ls -l ' + shlex.quote(path), shell=True)\n",
+        "import subprocess\nsubprocess.run('ls -l /var/log', shell=True)\n",
+    )
+    INVALID = (
+        "import subprocess\ndef ping(host):\n    subprocess.run(f'ping -c 1 {host}', shell=True)\n",
+        "import os\ndef rm(name):\n    os.system('rm -rf /tmp/' + name)\n",
+        "from os import popen\ndef grep(p):\n    return popen('grep %s log' % p).read()\n",
+        "import subprocess\ndef run(cmd):\n    subprocess.check_output(['sh', '-c', cmd])\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.callee(node)
+        if callee in _SHELL_CALLS:
+            command = argument(node, 0, "cmd", "command")
+        elif callee in _PROCESS_CALLS or (
+            keyword(node, "shell") is not None and short_name(callee) in {"Popen", "run", "call"}
+        ):
+            shell = keyword(node, "shell")
+            command = argument(node, 0, "args")
+            if shell is None or is_constant(shell.value, "False"):
+                command = _shell_c_command(command)
+        else:
+            return
+        if command is not None and classify(command, ctx, "shell") is not Level.SAFE:
+            self.report(ctx, node)
+
+
+def _shell_c_command(argv: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """The command string of ``['sh', '-c', cmd]``; None for an ordinary argument list."""
+    if not isinstance(argv, cst.List | cst.Tuple) or len(argv.elements) < 3:
+        return None
+    head, flag = argv.elements[0].value, argv.elements[1].value
+    if not (isinstance(head, cst.SimpleString) and isinstance(flag, cst.SimpleString)):
+        return None
+    if head.evaluated_value in _SHELLS and flag.evaluated_value in {"-c", "/c", "-Command"}:
+        return argv.elements[2].value
+    return None
+
+
+class CodeInjection(Detector):
+    id = "GL103"
+    category = "code-injection"
+    cwe = 95
+    severity = Severity.CRITICAL
+    message = "eval/exec runs non-constant text; parse it (ast.literal_eval, json) instead"
+    VALID = (
+        "import ast\ndef parse(text):\n    return ast.literal_eval(text)\n",
+        "exec('import os')\n",
+        "def f(x):\n    x = '1 + 1'\n    return eval(x)\n",
+    )
+    INVALID = (
+        "def calc(expr):\n    return eval(expr)\n",
+        "from flask import request\ndef run():\n    exec(request.form['code'])\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if not isinstance(node.func, cst.Name) or node.func.value not in {"eval", "exec"}:
+            return
+        if node.func.value in ctx.imports or ctx.lookup(node.func.value) is not None:
+            return  # shadowed: not the builtin
+        code = argument(node, 0, "source")
+        if code is not None and classify(code, ctx, "code") is not Level.SAFE:
+            self.report(ctx, node)
+
+
+_TEMPLATE_FROM_STRING = frozenset(
+    {"flask.render_template_string", "render_template_string", "jinja2.Template", "Template"}
+)
+
+
+class TemplateInjection(Detector):
+    id = "GL104"
+    category = "code-injection"
+    cwe = 94
+    severity = Severity.CRITICAL
+    message = "a template is built from request data (server-side template injection)"
+    VALID = (
+        "from flask import render_template_string, request\n@app.route('/')\ndef hi():\n"
+        "    return render_template_string('<p>{{ name }}</p>', name=request.args['n'])\n",
+    )
+    INVALID = (
+        "from flask import render_template_string, request\n@app.route('/')\ndef hi():\n"
+        "    return render_template_string(f\"<p>{request.args['n']}</p>\")\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.callee(node) not in _TEMPLATE_FROM_STRING:
+            return
+        source = argument(node, 0, "source")
+        if source is not None and classify(source, ctx, "code") is Level.TAINTED:
+            self.report(ctx, node)

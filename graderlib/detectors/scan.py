@@ -1,0 +1,203 @@
+"""``scan(source)``: graderlib's detectors, bandit and ruff, in taxonomy terms, merged.
+
+One parse serves every libcst detector and every line-to-statement lookup. Findings of the
+same category whose spans overlap are one finding that keeps every tool's rule id, so the
+question "did anyone see the SQL injection on line 12?" has one answer. Nothing the text can
+contain makes this raise: an unparsable source is a ``syntax_error`` result, and a tool that
+fails is listed in ``tool_errors`` while the others still report.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+from pydantic import BaseModel, ConfigDict
+
+from graderlib.detectors.bandit import run_bandit
+from graderlib.detectors.base import DetectorFinding, Hit, Tool, all_detectors, fingerprint
+from graderlib.detectors.external import ToolError, ToolFinding
+from graderlib.detectors.positions import PositionResolver
+from graderlib.detectors.ruff import run_ruff
+from graderlib.detectors.walk import Context
+from graderlib.locate import Span
+
+TOOLS: tuple[Tool, ...] = ("graderlib", "bandit", "ruff")
+_PRIORITY = {tool: index for index, tool in enumerate(TOOLS)}
+
+
+class ScanResult(BaseModel):
+    """What ``scan`` found in one source."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    findings: tuple[DetectorFinding, ...] = ()
+    syntax_error: str | None = None
+    tool_errors: tuple[str, ...] = ()
+
+    @property
+    def categories(self) -> frozenset[str]:
+        return frozenset(f.category for f in self.findings)
+
+
+def scan(
+    source: str,
+    tools: Sequence[str] = TOOLS,
+    *,
+    path: str = "<snippet>",
+) -> ScanResult:
+    """Run the chosen tools on ``source``; never raises because of what ``source`` holds."""
+    unknown = [t for t in tools if t not in TOOLS]
+    if unknown:
+        raise ValueError(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(TOOLS)}")
+    if not isinstance(source, str):
+        raise TypeError(f"scan() needs the source text as str, not {type(source).__name__}")
+    source = source.removeprefix("\ufeff")  # a UTF-8 BOM is encoding, not code
+    # Python's own parser goes first: it rejects pathological nesting with a SyntaxError,
+    # where libcst's native parser can overflow the C stack and kill the process.
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        where = f"{path}:{error.lineno or 1}:{error.offset or 1}"
+        return ScanResult(path=path, syntax_error=f"{where}: {error.msg}")
+    except (ValueError, RecursionError, MemoryError, OverflowError) as error:
+        return ScanResult(path=path, syntax_error=f"{path}: cannot parse: {error}")
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        message = str(error.message).strip().splitlines()[0] if error.message else "invalid"
+        return ScanResult(
+            path=path,
+            syntax_error=f"{path}:{error.raw_line}:{error.raw_column + 1}: {message}",
+        )
+    except (RecursionError, MemoryError, ValueError, Exception) as error:
+        return ScanResult(path=path, syntax_error=f"{path}: cannot parse: {error}")
+    resolver = PositionResolver(module, source, tree)
+    findings: list[DetectorFinding] = []
+    errors: list[str] = []
+    if "graderlib" in tools:
+        try:
+            findings.extend(_graderlib_findings(module, resolver))
+        except RecursionError:
+            errors.append("graderlib: the code is nested too deeply to analyse")
+        except Exception as error:
+            errors.append(f"graderlib: internal error {type(error).__name__}: {error}")
+    for tool, runner in (("bandit", run_bandit), ("ruff", run_ruff)):
+        if tool not in tools:
+            continue
+        try:
+            raw = runner(source, path)
+        except ToolError as error:
+            errors.append(str(error))
+            continue
+        try:
+            findings.extend(_external_findings(raw, resolver, module))
+        except (RecursionError, Exception) as error:
+            errors.append(f"{tool}: could not place findings: {type(error).__name__}")
+    return ScanResult(path=path, findings=tuple(merge(findings)), tool_errors=tuple(errors))
+
+
+def _graderlib_findings(module: cst.Module, resolver: PositionResolver) -> list[DetectorFinding]:
+    hits = Context(module, all_detectors()).run()
+    return [_finding(hit, module, resolver) for hit in hits]
+
+
+def _finding(hit: Hit, module: cst.Module, resolver: PositionResolver) -> DetectorFinding:
+    detector = hit.detector
+    return DetectorFinding(
+        tool="graderlib",
+        tools=("graderlib",),
+        rule_ids=(detector.id,),
+        category=detector.category,
+        cwe=detector.cwe,
+        severity=detector.severity,
+        span=resolver.span(hit.anchor, hit.top),
+        message=hit.message,
+        fingerprint=fingerprint(detector.category, module.code_for_node(hit.node), hit.scope),
+        scope=hit.scope,
+    )
+
+
+def _external_findings(
+    raw: Iterable[ToolFinding], resolver: PositionResolver, module: cst.Module
+) -> list[DetectorFinding]:
+    findings = []
+    for item in raw:
+        span, node, scope = resolver.statement_at(item.line)
+        code = module.code_for_node(node) if node is not None else str(item.line)
+        findings.append(
+            DetectorFinding(
+                tool=item.tool,
+                tools=(item.tool,),
+                rule_ids=(item.rule_id,),
+                category=item.category,
+                cwe=item.cwe,
+                severity=item.severity,
+                span=span,
+                message=item.message,
+                fingerprint=fingerprint(item.category, code, scope),
+                scope=scope,
+            )
+        )
+    return findings
+
+
+def _overlaps(left: Span, right: Span) -> bool:
+    return left.start <= right.end and right.start <= left.end
+
+
+def merge(findings: Iterable[DetectorFinding]) -> list[DetectorFinding]:
+    """One finding per category and overlapping span; the most precise tool speaks for it.
+
+    graderlib's libcst detectors come first (statement spans, dataflow-aware messages), then
+    bandit, then ruff. Every rule id of every tool in a group is kept, as is the most severe
+    severity.
+    """
+    by_category: dict[str, list[DetectorFinding]] = {}
+    for finding in findings:
+        by_category.setdefault(finding.category, []).append(finding)
+    merged: list[DetectorFinding] = []
+    for group in by_category.values():
+        group.sort(key=lambda f: (f.span.start, f.span.end))
+        cluster: list[DetectorFinding] = []
+        reach = Span(start=1, end=1)
+        for finding in group:
+            if cluster and _overlaps(reach, finding.span):
+                cluster.append(finding)
+                reach = Span(start=reach.start, end=max(reach.end, finding.span.end))
+                continue
+            if cluster:
+                merged.append(_combine(cluster))
+            cluster, reach = [finding], finding.span
+        if cluster:
+            merged.append(_combine(cluster))
+    merged.sort(key=lambda f: (f.span.start, f.span.end, f.category, f.rule_ids))
+    return merged
+
+
+def _combine(cluster: list[DetectorFinding]) -> DetectorFinding:
+    ranked = sorted(cluster, key=lambda f: (_PRIORITY[f.tool], f.span.start, f.rule_ids))
+    primary = ranked[0]
+    if len(cluster) == 1:
+        return primary
+    rule_ids: list[str] = []
+    tools: list[Tool] = []
+    for finding in ranked:
+        for rule_id in finding.rule_ids:
+            if rule_id not in rule_ids:
+                rule_ids.append(rule_id)
+        for tool in finding.tools or (finding.tool,):
+            if tool not in tools:
+                tools.append(tool)
+    severity = max((f.severity for f in cluster), key=lambda s: s.rank)
+    cwe = next((f.cwe for f in ranked if f.cwe is not None), None)
+    return primary.model_copy(
+        update={
+            "rule_ids": tuple(rule_ids),
+            "tools": tuple(tools),
+            "severity": severity,
+            "cwe": cwe,
+        }
+    )

@@ -1,0 +1,304 @@
+"""Secrets: weak password hashing, predictable tokens, hard-coded credentials, secrets in logs.
+
+MD5 for an ETag and ``random.choice`` for a shuffle are fine; the same calls producing a
+password hash or a reset token are not. These detectors decide by the purpose that the
+surrounding identifiers name (see :mod:`graderlib.detectors.names`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from graderlib.detectors.base import Detector
+from graderlib.detectors.calls import argument, is_constant, keyword, short_name
+from graderlib.detectors.names import (
+    PASSWORD_WORDS,
+    TOKEN_PURPOSE_WORDS,
+    identifiers,
+    is_secret_name,
+    is_sensitive_name,
+    target_identifiers,
+    words,
+)
+from graderlib.detectors.walk import Context
+from graderlib.taxonomy import Severity
+
+_FAST_HASHES = frozenset(
+    {
+        "md5",
+        "sha1",
+        "sha224",
+        "sha256",
+        "sha384",
+        "sha512",
+        "sha3_256",
+        "sha3_512",
+        "blake2b",
+        "blake2s",
+    }
+)
+
+
+def purpose_words(node: cst.CSTNode, ctx: Context) -> set[str]:
+    """Words of what a value is *for*: the slot it is stored in, the function that makes it."""
+    found: set[str] = set()
+    for ancestor in ctx.ancestors():
+        if isinstance(ancestor, cst.Assign):
+            for target in ancestor.targets:
+                for name in target_identifiers(target.target):
+                    found.update(words(name))
+        elif isinstance(ancestor, cst.AnnAssign | cst.AugAssign):
+            for name in target_identifiers(ancestor.target):
+                found.update(words(name))
+        elif isinstance(ancestor, cst.Arg) and ancestor.keyword is not None:
+            found.update(words(ancestor.keyword.value))
+        elif isinstance(ancestor, cst.DictElement) and isinstance(ancestor.key, cst.SimpleString):
+            key = ancestor.key.evaluated_value
+            if isinstance(key, str):
+                found.update(words(key))
+        elif isinstance(ancestor, cst.FunctionDef):
+            found.update(words(ancestor.name.value))
+            break
+    return found
+
+
+class WeakPasswordHash(Detector):
+    id = "GL301"
+    category = "weak-hash"
+    cwe = 916
+    severity = Severity.HIGH
+    message = "a password is hashed with a fast hash; use bcrypt, scrypt, argon2 or pbkdf2"
+    VALID = (
+        "import hashlib\ndef etag(body):\n    return hashlib.md5(body).hexdigest()\n",
+        "import hashlib\ndef hash_password(pw, salt):\n"
+        "    return hashlib.pbkdf2_hmac('sha256', pw.encode(), salt, 600_000)\n",
+        "import hashlib\ndef checksum(path):\n    return hashlib.sha1(open(path, 'rb').read(),"
+        " usedforsecurity=False).hexdigest()\n",
+    )
+    INVALID = (
+        "import hashlib\ndef hash_password(password):\n"
+        "    return hashlib.md5(password.encode()).hexdigest()\n",
+        "import hashlib\ndef register(user, pw):\n"
+        "    user.pw_hash = hashlib.sha256(pw.encode()).hexdigest()\n",
+        "import hashlib\ndef store(user, password):\n"
+        "    digest = hashlib.new('sha1', password.encode()).hexdigest()\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.callee(node)
+        if callee == "hashlib.new":
+            algorithm = argument(node, 0, "name")
+            if not isinstance(algorithm, cst.SimpleString):
+                return
+            name = algorithm.evaluated_value
+            if not isinstance(name, str) or name.lower().replace("-", "") not in _FAST_HASHES:
+                return
+            data = argument(node, 1, "data")
+        elif callee.startswith("hashlib.") and short_name(callee) in _FAST_HASHES:
+            data = argument(node, 0, "data", "string")
+        else:
+            return
+        security = keyword(node, "usedforsecurity")
+        if security is not None and is_constant(security.value, "False"):
+            return
+        mentioned: set[str] = set(purpose_words(node, ctx))
+        if data is not None:
+            for name in identifiers(data):
+                mentioned.update(words(name))
+        if mentioned & PASSWORD_WORDS:
+            self.report(ctx, node)
+
+
+_RANDOM_FUNCTIONS = frozenset(
+    {
+        "random",
+        "randint",
+        "randrange",
+        "choice",
+        "choices",
+        "sample",
+        "getrandbits",
+        "shuffle",
+        "uniform",
+        "randbytes",
+    }
+)
+
+
+class WeakRandomSecret(Detector):
+    id = "GL302"
+    category = "weak-random"
+    cwe = 338
+    severity = Severity.HIGH
+    message = "random (a predictable PRNG) makes a token or secret; use the secrets module"
+    VALID = (
+        "import random\ndef shuffle_deck(deck):\n    random.shuffle(deck)\n",
+        "import secrets\ndef make_token():\n    return secrets.token_urlsafe(32)\n",
+        "import random\ndef jitter():\n    delay = random.uniform(0, 1)\n    return delay\n",
+    )
+    INVALID = (
+        "import random, string\ndef make_reset_token():\n"
+        "    return ''.join(random.choice(string.ascii_letters) for _ in range(32))\n",
+        "import random\ndef issue(user):\n    user.otp = random.randint(100000, 999999)\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.callee(node)
+        if not callee.startswith("random.") or short_name(callee) not in _RANDOM_FUNCTIONS:
+            return
+        if callee.count(".") != 1:
+            return  # random.SystemRandom().choice is fine
+        if purpose_words(node, ctx) & TOKEN_PURPOSE_WORDS:
+            self.report(ctx, node)
+
+
+def _secret_literal(value: cst.BaseExpression | None) -> bool:
+    """A non-empty string that could be a credential (not a sentence, a URL or a template)."""
+    if not isinstance(value, cst.SimpleString):
+        return False
+    try:
+        text = value.evaluated_value
+    except Exception:
+        return False
+    if isinstance(text, bytes):
+        text = text.decode("latin-1")
+    text = text.strip()
+    if not text or " " in text or text.startswith(("$", "{", "<", "%", "http://", "https://")):
+        return False
+    return not (text.isupper() and text.replace("_", "").isalpha() and "_" in text)
+
+
+class HardcodedSecret(Detector):
+    id = "GL303"
+    category = "hardcoded-secret"
+    cwe = 798
+    severity = Severity.HIGH
+    message = "a credential is written into the source; read it from the environment or a vault"
+    VALID = (
+        "import os\nAPI_KEY = os.environ['API_KEY']\n",
+        "TOKEN_URL = 'https://auth.example.com/token'\n",
+        "PASSWORD_FIELD = 'password'\n",
+        "def login(password=None):\n    pass\n",
+        "ERROR = 'invalid password'\n",
+    )
+    INVALID = (
+        "SECRET_KEY = 'dev-8f2b1c9e'\n",
+        "def connect():\n    return db.connect(user='app', password='hunter2')\n",
+        "def login(user, password='admin123'):\n    pass\n",
+        "CONFIG = {'api_key': 'sk_live_51Habc'}\n",
+        "def check(password):\n    return password == 'letmein'\n",
+    )
+
+    def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        if _secret_literal(node.value) and any(
+            is_secret_name(n) for t in node.targets for n in target_identifiers(t.target)
+        ):
+            self.report(ctx, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign, ctx: Context) -> None:
+        if _secret_literal(node.value) and any(
+            is_secret_name(n) for n in target_identifiers(node.target)
+        ):
+            self.report(ctx, node)
+
+    def visit_Arg(self, node: cst.Arg, ctx: Context) -> None:
+        named = node.keyword is not None and is_secret_name(node.keyword.value)
+        if named and _secret_literal(node.value):
+            self.report(ctx, node)
+
+    def visit_Param(self, node: cst.Param, ctx: Context) -> None:
+        if is_secret_name(node.name.value) and _secret_literal(node.default):
+            self.report(ctx, node)
+
+    def visit_DictElement(self, node: cst.DictElement, ctx: Context) -> None:
+        if not isinstance(node.key, cst.SimpleString) or not _secret_literal(node.value):
+            return
+        key = node.key.evaluated_value
+        if isinstance(key, str) and is_secret_name(key):
+            self.report(ctx, node)
+
+    def visit_Comparison(self, node: cst.Comparison, ctx: Context) -> None:
+        if len(node.comparisons) != 1:
+            return
+        target = node.comparisons[0]
+        if not isinstance(target.operator, cst.Equal | cst.NotEqual):
+            return
+        sides = (node.left, target.comparator)
+        for name_side, value_side in (sides, sides[::-1]):
+            names = target_identifiers(name_side)
+            if names and is_secret_name(names[0]) and _secret_literal(value_side):
+                self.report(ctx, node)
+                return
+
+
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"}
+)
+_PASS_THROUGH = frozenset({"str", "repr", "format", "dict", "json.dumps", "vars"})
+
+
+def _sensitive_refs(expr: cst.CSTNode, ctx: Context) -> Iterable[cst.CSTNode]:
+    if isinstance(expr, cst.Name | cst.Attribute | cst.Subscript):
+        names = target_identifiers(expr)
+        if names and is_sensitive_name(names[0]):
+            yield expr
+            return
+        if isinstance(expr, cst.Subscript):
+            return
+    if isinstance(expr, cst.FormattedString):
+        for part in expr.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                yield from _sensitive_refs(part.expression, ctx)
+    elif isinstance(expr, cst.BinaryOperation):
+        yield from _sensitive_refs(expr.left, ctx)
+        yield from _sensitive_refs(expr.right, ctx)
+    elif isinstance(expr, cst.Tuple | cst.List):
+        for element in expr.elements:
+            yield from _sensitive_refs(element.value, ctx)
+    elif isinstance(expr, cst.Dict):
+        for item in expr.elements:
+            if isinstance(item, cst.DictElement):
+                yield from _sensitive_refs(item.value, ctx)
+    elif isinstance(expr, cst.Call):
+        callee = ctx.callee(expr)
+        if callee in _PASS_THROUGH or (
+            isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format"
+        ):
+            for arg in expr.args:
+                yield from _sensitive_refs(arg.value, ctx)
+
+
+class SecretInLog(Detector):
+    id = "GL305"
+    category = "sensitive-data-in-logs"
+    cwe = 532
+    severity = Severity.MEDIUM
+    message = "a secret or personal datum is written to the log"
+    VALID = (
+        "import logging\nlog = logging.getLogger(__name__)\ndef login(user, password):\n"
+        "    log.info('login attempt for %s', user)\n",
+        "import logging\ndef login(user, password):\n"
+        "    logging.warning('invalid password for %s', user)\n",
+    )
+    INVALID = (
+        "import logging\nlog = logging.getLogger(__name__)\ndef login(user, password):\n"
+        "    log.info('login %s with %s', user, password)\n",
+        "import logging\ndef call(api_key):\n    logging.debug(f'calling with key {api_key}')\n",
+        "def pay(self, card_number):\n    self.logger.info('charging %s', card_number)\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _LOG_METHODS:
+            return
+        receiver = ctx.qualname(func.value) or ""
+        if not (receiver.startswith("logging") or "log" in receiver.rsplit(".", 1)[-1].lower()):
+            return
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in {"exc_info", "stack_info"}:
+                continue
+            if next(iter(_sensitive_refs(arg.value, ctx)), None) is not None:
+                self.report(ctx, node)
+                return

@@ -1,0 +1,101 @@
+"""Network calls: TLS verification turned off, and calls that can hang for ever."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from graderlib.detectors.base import Detector
+from graderlib.detectors.calls import has_star_kwargs, is_constant, keyword, short_name
+from graderlib.detectors.walk import Context
+from graderlib.taxonomy import Severity
+
+_HTTP_VERBS = ("get", "post", "put", "delete", "patch", "head", "options", "request")
+
+
+class TlsVerificationDisabled(Detector):
+    id = "GL304"
+    category = "tls-verification-disabled"
+    cwe = 295
+    severity = Severity.HIGH
+    message = "certificate or host-key verification is disabled"
+    VALID = (
+        "import requests\nrequests.get('https://x', timeout=5)\n",
+        "import requests\nrequests.get('https://x', verify='/etc/ssl/ca.pem', timeout=5)\n",
+    )
+    INVALID = (
+        "import requests\nrequests.get('https://x', verify=False, timeout=5)\n",
+        "import ssl\nctx = ssl._create_unverified_context()\n",
+        "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\n"
+        "ctx.verify_mode = ssl.CERT_NONE\n",
+        "import paramiko\nc = paramiko.SSHClient()\n"
+        "c.set_missing_host_key_policy(paramiko.AutoAddPolicy())\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.callee(node)
+        verify = keyword(node, "verify")
+        if (verify is not None and is_constant(verify.value, "False")) or callee in {
+            "ssl._create_unverified_context",
+            "ssl._create_stdlib_context",
+        }:
+            self.report(ctx, node)
+        elif short_name(callee) == "set_missing_host_key_policy" and node.args:
+            policy = ctx.qualname(node.args[0].value) or ""
+            if short_name(policy.removesuffix("()")) in {"AutoAddPolicy", "WarningPolicy"}:
+                self.report(ctx, node)
+        else:
+            reqs = keyword(node, "cert_reqs")
+            if reqs is not None and (ctx.qualname(reqs.value) or "").endswith("CERT_NONE"):
+                self.report(ctx, node)
+
+    def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        for target in node.targets:
+            slot = target.target
+            if not isinstance(slot, cst.Attribute):
+                continue
+            if slot.attr.value == "check_hostname" and is_constant(node.value, "False"):
+                self.report(ctx, node)
+            elif slot.attr.value == "verify_mode":
+                if (ctx.qualname(node.value) or "").endswith("CERT_NONE"):
+                    self.report(ctx, node)
+            elif slot.attr.value == "verify" and is_constant(node.value, "False"):
+                self.report(ctx, node)
+
+
+class RequestWithoutTimeout(Detector):
+    id = "GL401"
+    category = "request-without-timeout"
+    cwe = 400
+    severity = Severity.MEDIUM
+    message = "a network call without a timeout can hang the worker for ever"
+    VALID = (
+        "import requests\nrequests.get('https://x', timeout=5)\n",
+        "import httpx\nhttpx.get('https://x')\n",
+        "import requests\ndef get(url, **kw):\n    return requests.get(url, **kw)\n",
+    )
+    INVALID = (
+        "import requests\ndef fetch(url):\n    return requests.get(url).json()\n",
+        "import httpx\nclient = httpx.Client(timeout=None)\n",
+        "from urllib.request import urlopen\ndef fetch(u):\n    return urlopen(u).read()\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.callee(node)
+        timeout = keyword(node, "timeout")
+        if callee.startswith("httpx."):
+            # httpx has a 5 s default: only an explicit None removes it.
+            if timeout is not None and is_constant(timeout.value, "None"):
+                self.report(ctx, node)
+            return
+        if callee.startswith("requests.") and short_name(callee) in _HTTP_VERBS:
+            pass
+        elif callee not in {"urllib.request.urlopen", "urllib2.urlopen"}:
+            return
+        if callee.count(".") > 1 and not callee.startswith("urllib"):
+            return
+        if timeout is None and has_star_kwargs(node):
+            return
+        if timeout is None or is_constant(timeout.value, "None"):
+            if callee.startswith("urllib") and len(node.args) >= 3:
+                return  # urlopen(url, data, timeout) positionally
+            self.report(ctx, node)

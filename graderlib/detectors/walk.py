@@ -1,0 +1,385 @@
+"""One walk over one parse, shared by every detector.
+
+libcst's own visitor rebuilds every node it passes (about 20 ms on a 300-line file) and its
+scope/qualified-name metadata costs far more; a detector run must stay well under a third of
+one bandit CLI run. So the tree is walked here over the nodes' dataclass fields, skipping
+whitespace, in source order, and each detector is called only for the node types it declared.
+While walking, the context keeps what detectors share: the ancestor stack, the enclosing
+function/class names (for fingerprints), an import table (for ``subprocess.run``-style names)
+and the intra-function bindings the dataflow in :mod:`graderlib.detectors.dataflow` reads.
+Positions are not computed here at all; see :mod:`graderlib.detectors.positions`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+
+from graderlib.detectors.base import Detector, Hit
+
+_SKIPPED_FIELDS = frozenset(
+    {
+        "asynchronous",
+        "colon",
+        "comma",
+        "comment",
+        "default_indent",
+        "default_newline",
+        "dot",
+        "empty_lines",
+        "encoding",
+        "equal",
+        "first_colon",
+        "first_line",
+        "footer",
+        "has_trailing_newline",
+        "header",
+        "indent",
+        "last_line",
+        "lbrace",
+        "lbracket",
+        "leading_lines",
+        "lines_after_decorators",
+        "lpar",
+        "newline",
+        "operator",
+        "posonly_ind",
+        "rbrace",
+        "rbracket",
+        "relative",
+        "rpar",
+        "second_colon",
+        "semicolon",
+        "separator",
+        "star",
+        "trailing_comma",
+        "trailing_whitespace",
+        "whitespace",
+    }
+)
+# Fields whose evaluation comes first in the source, moved to the front of the walk.
+_FIRST_FIELDS = ("decorators", "iter", "type")
+_CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+ANCHOR_TYPES = (
+    cst.SimpleStatementLine,
+    cst.BaseCompoundStatement,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Else,
+    cst.Finally,
+    cst.MatchCase,
+)
+
+ROUTE_DECORATOR_ATTRS = frozenset(
+    {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
+)
+
+
+def child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
+    names = _CHILD_FIELDS.get(node_type)
+    if names is None:
+        all_names = [
+            f.name
+            for f in dataclasses.fields(node_type)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        ]
+        first = [n for n in _FIRST_FIELDS if n in all_names]
+        names = tuple(first + [n for n in all_names if n not in first])
+        _CHILD_FIELDS[node_type] = names
+    return names
+
+
+def children(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    """The non-whitespace children of ``node`` in (roughly) evaluation order."""
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, tuple | list):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+BindingKind = Literal["assign", "aug", "for", "with", "param", "validated", "opaque", "import"]
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A name bound in a scope: by which statement, to what, inside which blocks."""
+
+    kind: BindingKind
+    value: cst.BaseExpression | None
+    blocks: tuple[int, ...]
+    order: int
+
+
+@dataclass(slots=True)
+class Scope:
+    kind: Literal["module", "class", "function"]
+    name: str
+    node: cst.CSTNode
+    qualname: str
+    is_route: bool = False
+    params: frozenset[str] = frozenset()
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+
+class Context:
+    """What the walk knows at the node being visited; handed to every visit method."""
+
+    def __init__(self, module: cst.Module, detectors: Sequence[type[Detector]]) -> None:
+        self.module = module
+        self.stack: list[cst.CSTNode] = []
+        self.blocks: list[int] = []
+        self.imports: dict[str, str] = {}
+        self.module_scope = Scope("module", "", module, "")
+        self.scopes: list[Scope] = [self.module_scope]
+        self.hits: list[Hit] = []
+        self._order = 0
+        self._pending_guards: dict[int, frozenset[str]] = {}
+        self._instances = {d: d() for d in detectors}
+        self._dispatch: dict[type[cst.CSTNode], list[tuple[Detector, object]]] = {}
+        for detector_type, instance in self._instances.items():
+            for node_type, method in detector_type.visitors.items():
+                self._dispatch.setdefault(node_type, []).append((instance, method))
+
+    # ------------------------------------------------------------- queries for detectors
+
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[-1]
+
+    @property
+    def function(self) -> Scope | None:
+        """The innermost enclosing function scope, if any."""
+        for scope in reversed(self.scopes):
+            if scope.kind == "function":
+                return scope
+        return None
+
+    def parent(self, depth: int = 1) -> cst.CSTNode | None:
+        index = len(self.stack) - 1 - depth
+        return self.stack[index] if index >= 0 else None
+
+    def ancestors(self) -> Iterable[cst.CSTNode]:
+        """Enclosing nodes, innermost first (the current node excluded)."""
+        return reversed(self.stack[:-1])
+
+    def qualname(self, expr: cst.CSTNode | None) -> str | None:
+        """``subprocess.run`` for ``sp.run`` after ``import subprocess as sp``, else None."""
+        if isinstance(expr, cst.Name):
+            return self.imports.get(expr.value, expr.value)
+        if isinstance(expr, cst.Attribute):
+            base = self.qualname(expr.value)
+            return f"{base}.{expr.attr.value}" if base is not None else None
+        if isinstance(expr, cst.Call):
+            base = self.qualname(expr.func)
+            return f"{base}()" if base is not None else None
+        return None
+
+    def callee(self, call: cst.Call) -> str:
+        return self.qualname(call.func) or ""
+
+    def lookup(self, name: str) -> tuple[Scope, list[Binding]] | None:
+        """The scope that binds ``name`` (innermost function, then module) and its bindings."""
+        for scope in reversed(self.scopes):
+            if scope.kind == "class":
+                continue
+            if name in scope.bindings or name in scope.params:
+                return scope, scope.bindings.get(name, [])
+        return None
+
+    def reaching(self, bindings: list[Binding]) -> list[Binding]:
+        """Bindings that may reach the current node: latest first, up to one that dominates it.
+
+        A binding dominates when every block it sits in also encloses the current node: then
+        nothing earlier can reach. Bindings in a sibling branch don't stop the search, so
+        ``if a: q = SAFE else: q = f"...{x}"`` keeps both candidates.
+        """
+        here = tuple(self.blocks)
+        found: list[Binding] = []
+        for binding in reversed(bindings):
+            found.append(binding)
+            if here[: len(binding.blocks)] == binding.blocks:
+                break
+        return found
+
+    # ------------------------------------------------------------- reporting
+
+    def report(self, detector: type[Detector], node: cst.CSTNode, message: str) -> None:
+        anchor: cst.CSTNode = node
+        for ancestor in reversed(self.stack):
+            if isinstance(ancestor, ANCHOR_TYPES):
+                anchor = ancestor
+                break
+        top = self.stack[1] if len(self.stack) > 1 else node
+        self.hits.append(Hit(detector, node, anchor, top, self.scope_path(), message))
+
+    def scope_path(self) -> str:
+        return ".".join(s.name for s in self.scopes[1:])
+
+    # ------------------------------------------------------------- the walk
+
+    def run(self) -> list[Hit]:
+        self._walk(self.module)
+        return self.hits
+
+    def _walk(self, node: cst.CSTNode) -> None:
+        stack = self.stack
+        stack.append(node)
+        entered = self._enter(node)
+        for instance, method in self._dispatch.get(type(node), ()):
+            method(instance, node, self)  # type: ignore[operator]
+        for child in children(node):
+            self._walk(child)
+        self._leave(node, entered)
+        stack.pop()
+
+    def _next_order(self) -> int:
+        self._order += 1
+        return self._order
+
+    def _binding(self, kind: BindingKind, value: cst.BaseExpression | None) -> Binding:
+        return Binding(kind, value, tuple(self.blocks), self._next_order())
+
+    def _enter(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.FunctionDef):
+            self._enter_function(node)
+            return True
+        if isinstance(node, cst.ClassDef):
+            name = node.name.value
+            qual = f"{self.scope.qualname}.{name}".lstrip(".")
+            self.scopes.append(Scope("class", name, node, qual))
+            return True
+        if isinstance(node, cst.IndentedBlock | cst.SimpleStatementSuite):
+            self.blocks.append(id(node))
+            for name in self._pending_guards.pop(id(node), frozenset()):
+                self.scope.bind(name, self._binding("validated", None))
+            return True
+        if isinstance(node, cst.If | cst.While):
+            from graderlib.detectors.dataflow import positive_guard_names
+
+            names = positive_guard_names(node.test, self)
+            if names:
+                self._pending_guards[id(node.body)] = names
+        elif isinstance(node, cst.For):
+            for name in target_names(node.target):
+                self.scope.bind(name, self._binding("for", node.iter))
+        elif isinstance(node, cst.With):
+            for item in node.items:
+                if item.asname is not None:
+                    for name in target_names(item.asname.name):
+                        self.scope.bind(name, self._binding("with", item.item))
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                dotted = _dotted(alias.name)
+                local = alias.asname.name if alias.asname is not None else None
+                if isinstance(local, cst.Name):
+                    self.imports[local.value] = dotted
+                else:
+                    head = dotted.split(".")[0]
+                    self.imports[head] = head
+        elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+            base = _dotted(node.module) if node.module is not None else ""
+            for alias in node.names:
+                name = _dotted(alias.name)
+                local_node = alias.asname.name if alias.asname is not None else alias.name
+                local_name = local_node.value if isinstance(local_node, cst.Name) else name
+                self.imports[local_name] = f"{base}.{name}" if base else name
+        return False
+
+    def _enter_function(self, node: cst.FunctionDef) -> None:
+        params = [
+            *node.params.posonly_params,
+            *node.params.params,
+            *node.params.kwonly_params,
+        ]
+        for star in (node.params.star_arg, node.params.star_kwarg):
+            if isinstance(star, cst.Param):
+                params.append(star)
+        names = frozenset(p.name.value for p in params)
+        qual = f"{self.scope.qualname}.{node.name.value}".lstrip(".")
+        self.scope.bind(node.name.value, self._binding("opaque", None))
+        scope = Scope(
+            "function",
+            node.name.value,
+            node,
+            qual,
+            is_route=is_route_handler(node, names),
+            params=names,
+        )
+        self.scopes.append(scope)
+
+    def _leave(self, node: cst.CSTNode, entered: bool) -> None:
+        if entered:
+            if isinstance(node, cst.IndentedBlock | cst.SimpleStatementSuite):
+                self.blocks.pop()
+            else:
+                self.scopes.pop()
+            return
+        if isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+            return
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                for name in target_names(target.target):
+                    self.scope.bind(name, self._binding("assign", node.value))
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            for name in target_names(node.target):
+                self.scope.bind(name, self._binding("assign", node.value))
+        elif isinstance(node, cst.AugAssign):
+            for name in target_names(node.target):
+                self.scope.bind(name, self._binding("aug", node.value))
+        elif isinstance(node, cst.NamedExpr):
+            for name in target_names(node.target):
+                self.scope.bind(name, self._binding("assign", node.value))
+        elif isinstance(node, cst.If):
+            from graderlib.detectors.dataflow import negative_guard_names
+
+            names = negative_guard_names(node, self)
+            for name in names:
+                self.scope.bind(name, self._binding("validated", None))
+
+
+def target_names(target: cst.CSTNode) -> list[str]:
+    """Plain names bound by an assignment target (``a``, ``a, b``, ``[a, *b]``)."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Tuple | cst.List):
+        names: list[str] = []
+        for element in target.elements:
+            names.extend(target_names(element.value))
+        return names
+    if isinstance(target, cst.StarredElement):
+        return target_names(target.value)
+    return []
+
+
+def _dotted(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def is_route_handler(node: cst.FunctionDef, params: frozenset[str]) -> bool:
+    """A web endpoint: its parameters come from the request (Flask, FastAPI, Django views)."""
+    for decorator in node.decorators:
+        expr = decorator.decorator
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        if isinstance(expr, cst.Attribute) and expr.attr.value in ROUTE_DECORATOR_ATTRS:
+            return True
+        if isinstance(expr, cst.Name) and expr.value in {"api_view", "route", "view_config"}:
+            return True
+    first = node.params.params[0].name.value if node.params.params else ""
+    return first == "request" or (first == "self" and "request" in params)

@@ -1,0 +1,344 @@
+"""Web endpoints: path traversal, SSRF, open redirect, XSS, debug mode.
+
+``open(path)``, ``requests.get(url)`` and ``redirect(target)`` are in every codebase, almost
+always harmless. They become findings only when the dataflow traces the argument to the
+request (``request.args``, a route handler's parameters) without a sanitiser or a guard in
+between; that is the difference between a look-alike and a bug.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from graderlib.detectors.base import Detector
+from graderlib.detectors.calls import argument, is_constant, keyword, short_name
+from graderlib.detectors.dataflow import Level, classify, is_formatted, string_parts
+from graderlib.detectors.walk import Context
+from graderlib.taxonomy import Severity
+
+_PATH_SINKS = frozenset(
+    {
+        "open",
+        "io.open",
+        "codecs.open",
+        "os.open",
+        "flask.send_file",
+        "send_file",
+        "fastapi.responses.FileResponse",
+        "starlette.responses.FileResponse",
+        "FileResponse",
+        "django.http.FileResponse",
+        "os.remove",
+        "os.unlink",
+        "os.rmdir",
+        "os.listdir",
+        "os.scandir",
+        "shutil.rmtree",
+        "shutil.copy",
+        "shutil.copyfile",
+        "shutil.move",
+    }
+)
+_PATH_METHODS = frozenset(
+    {"read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink", "rmdir"}
+)
+
+
+class PathTraversal(Detector):
+    id = "GL110"
+    category = "path-traversal"
+    cwe = 22
+    severity = Severity.HIGH
+    message = "a file path comes from the request without being confined to a base directory"
+    VALID = (
+        "from flask import request, send_from_directory\n@app.route('/f')\ndef f():\n"
+        "    return send_from_directory('files', request.args['name'])\n",
+        "import os\nfrom flask import request\nfrom werkzeug.utils import secure_filename\n"
+        "@app.route('/f')\ndef f():\n    name = secure_filename(request.args['name'])\n"
+        "    return open(os.path.join('files', name)).read()\n",
+        "import os\nfrom flask import request, abort\n@app.route('/f')\ndef f():\n"
+        "    path = os.path.realpath(os.path.join(BASE, request.args['name']))\n"
+        "    if not path.startswith(BASE):\n        abort(403)\n    return open(path).read()\n",
+    )
+    INVALID = (
+        "import os\nfrom flask import request\n@app.route('/f')\ndef f():\n"
+        "    path = os.path.join('files', request.args['name'])\n"
+        "    with open(path) as fh:\n        return fh.read()\n",
+        "from flask import send_file\n@app.route('/f/<name>')\ndef f(name):\n"
+        "    return send_file('/srv/files/' + name)\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.callee(node)
+        if callee in _PATH_SINKS:
+            path = argument(node, 0, "file", "path", "filename", "path_or_file", "src")
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in _PATH_METHODS:
+            receiver = node.func.value
+            if not (isinstance(receiver, cst.Call) and short_name(ctx.callee(receiver)) == "Path"):
+                return
+            path = receiver
+        else:
+            return
+        if path is not None and classify(path, ctx, "path") is Level.TAINTED:
+            self.report(ctx, node)
+
+
+_FETCHES = frozenset(
+    {
+        *(f"requests.{m}" for m in ("get", "post", "put", "delete", "patch", "head", "options")),
+        *(f"httpx.{m}" for m in ("get", "post", "put", "delete", "patch", "head", "options")),
+        "urllib.request.urlopen",
+        "urllib.request.Request",
+        "urllib2.urlopen",
+        "urlopen",
+    }
+)
+
+
+class ServerSideRequestForgery(Detector):
+    id = "GL111"
+    category = "ssrf"
+    cwe = 918
+    severity = Severity.HIGH
+    message = "the server fetches a URL taken from the request, without an allow-list"
+    VALID = (
+        "import requests\nfrom flask import request\n@app.route('/w')\ndef w():\n"
+        "    city = request.args['city']\n"
+        "    return requests.get('https://api.weather.example/v1', params={'q': city},"
+        " timeout=5).text\n",
+        "import requests\nfrom urllib.parse import urlparse\nfrom flask import request, abort\n"
+        "@app.route('/p')\ndef p():\n    url = request.args['url']\n"
+        "    if urlparse(url).hostname not in ALLOWED_HOSTS:\n        abort(400)\n"
+        "    return requests.get(url, timeout=5).text\n",
+    )
+    INVALID = (
+        "import requests\nfrom flask import request\n@app.route('/p')\ndef p():\n"
+        "    return requests.get(request.args['url'], timeout=5).text\n",
+        "from urllib.request import urlopen\n@app.get('/p')\ndef p(url: str):\n"
+        "    return urlopen(url, timeout=3).read()\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.callee(node)
+        if callee in {"requests.request", "httpx.request"}:
+            url = argument(node, 1, "url")
+        elif callee in _FETCHES:
+            url = argument(node, 0, "url")
+        else:
+            return
+        if url is not None and classify(url, ctx, "url") is Level.TAINTED:
+            self.report(ctx, node)
+
+
+_REDIRECTS = frozenset(
+    {
+        "flask.redirect",
+        "redirect",
+        "django.shortcuts.redirect",
+        "django.http.HttpResponseRedirect",
+        "HttpResponseRedirect",
+        "django.http.HttpResponsePermanentRedirect",
+        "fastapi.responses.RedirectResponse",
+        "starlette.responses.RedirectResponse",
+        "RedirectResponse",
+        "werkzeug.utils.redirect",
+    }
+)
+
+
+class OpenRedirect(Detector):
+    id = "GL112"
+    category = "open-redirect"
+    cwe = 601
+    severity = Severity.MEDIUM
+    message = "the redirect target comes from the request without checking it stays on-site"
+    VALID = (
+        "from flask import redirect, url_for\n@app.route('/out')\ndef out():\n"
+        "    return redirect(url_for('index'))\n",
+        "from flask import redirect, request\n@app.route('/login')\ndef login():\n"
+        "    target = request.args.get('next', '/')\n"
+        "    if not is_safe_url(target):\n        target = '/'\n    return redirect(target)\n",
+    )
+    INVALID = (
+        "from flask import redirect, request\n@app.route('/login')\ndef login():\n"
+        "    return redirect(request.args.get('next', '/'))\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.callee(node) not in _REDIRECTS:
+            return
+        target = argument(node, 0, "location", "url", "redirect_to", "to")
+        if target is not None and classify(target, ctx, "url") is Level.TAINTED:
+            self.report(ctx, node)
+
+
+_HTML_RESPONSES = frozenset(
+    {
+        "flask.make_response",
+        "make_response",
+        "flask.Response",
+        "Response",
+        "django.http.HttpResponse",
+        "HttpResponse",
+        "fastapi.responses.HTMLResponse",
+        "starlette.responses.HTMLResponse",
+        "HTMLResponse",
+    }
+)
+
+
+def _looks_like_html(texts: list[str]) -> bool:
+    for text in texts:
+        for index, char in enumerate(text[:-1]):
+            if char == "<" and (text[index + 1].isalpha() or text[index + 1] == "/"):
+                return True
+    return False
+
+
+class ReflectedXss(Detector):
+    id = "GL113"
+    category = "xss"
+    cwe = 79
+    severity = Severity.HIGH
+    message = "HTML is built from request data without escaping"
+    VALID = (
+        "from flask import request\nfrom markupsafe import escape\n@app.route('/hi')\ndef hi():\n"
+        "    return f\"<h1>Hello {escape(request.args['name'])}</h1>\"\n",
+        "from flask import request, render_template\n@app.route('/hi')\ndef hi():\n"
+        "    return render_template('hi.html', name=request.args['name'])\n",
+    )
+    INVALID = (
+        "from flask import request\n@app.route('/hi')\ndef hi():\n"
+        "    name = request.args.get('name', '')\n    return '<h1>Hello ' + name + '</h1>'\n",
+        "from django.http import HttpResponse\ndef hi(request):\n"
+        "    return HttpResponse('<p>%s</p>' % request.GET['q'])\n",
+    )
+
+    def visit_Return(self, node: cst.Return, ctx: Context) -> None:
+        function = ctx.function
+        if node.value is None or function is None or not function.is_route:
+            return
+        self._check(node.value, node, ctx)
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.callee(node) in _HTML_RESPONSES:
+            body = argument(node, 0, "response", "content", "body")
+            if body is not None:
+                self._check(body, node, ctx)
+
+    def _check(self, value: cst.BaseExpression, node: cst.CSTNode, ctx: Context) -> None:
+        if not is_formatted(value, ctx):
+            return
+        texts = string_parts(value)
+        if isinstance(value, cst.Name):
+            found = ctx.lookup(value.value)
+            for binding in found[1] if found else ():
+                if binding.value is not None:
+                    texts.extend(string_parts(binding.value))
+        if _looks_like_html(texts) and classify(value, ctx, "html") is Level.TAINTED:
+            self.report(ctx, node)
+
+
+class JinjaAutoescapeOff(Detector):
+    id = "GL114"
+    category = "xss"
+    cwe = 79
+    severity = Severity.HIGH
+    message = "jinja2 Environment renders without autoescape; use select_autoescape()"
+    VALID = ("import jinja2\nenv = jinja2.Environment(autoescape=jinja2.select_autoescape())\n",)
+    INVALID = (
+        "import jinja2\nenv = jinja2.Environment(loader=jinja2.FileSystemLoader('t'))\n",
+        "from jinja2 import Environment\nenv = Environment(autoescape=False)\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.callee(node) not in {"jinja2.Environment", "jinja2.environment.Environment"}:
+            return
+        setting = keyword(node, "autoescape")
+        if setting is None and any(a.star == "**" for a in node.args):
+            return
+        if setting is None or is_constant(setting.value, "False"):
+            self.report(ctx, node)
+
+
+_MARK_SAFE = frozenset(
+    {
+        "django.utils.safestring.mark_safe",
+        "mark_safe",
+        "markupsafe.Markup",
+        "flask.Markup",
+        "jinja2.Markup",
+        "Markup",
+    }
+)
+
+
+class MarkSafeOnData(Detector):
+    id = "GL115"
+    category = "xss"
+    cwe = 79
+    severity = Severity.HIGH
+    message = "request-derived text is marked safe HTML, bypassing autoescape"
+    VALID = (
+        "from markupsafe import Markup\nBANNER = Markup('<b>Welcome</b>')\n",
+        "from markupsafe import Markup, escape\ndef show(name):\n"
+        "    return Markup('<b>%s</b>') % escape(name)\n",
+    )
+    INVALID = (
+        "from django.utils.safestring import mark_safe\ndef bio(request):\n"
+        "    return mark_safe('<p>' + request.GET['bio'] + '</p>')\n",
+        "from markupsafe import Markup\ndef show(name):\n    return Markup(f'<b>{name}</b>')\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.callee(node) not in _MARK_SAFE:
+            return
+        text = argument(node, 0, "s", "base")
+        if text is None:
+            return
+        level = classify(text, ctx, "html")
+        if level is Level.TAINTED or (level is Level.UNKNOWN and is_formatted(text, ctx)):
+            self.report(ctx, node)
+
+
+class DebugMode(Detector):
+    id = "GL116"
+    category = "debug-mode"
+    cwe = 489
+    severity = Severity.MEDIUM
+    message = "the web app runs in debug mode (interactive debugger, stack traces)"
+    VALID = (
+        "import os\napp.run(debug=os.environ.get('FLASK_DEBUG') == '1')\n",
+        "app.run(host='127.0.0.1')\n",
+    )
+    INVALID = (
+        "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n",
+        "app.config['DEBUG'] = True\n",
+        "DEBUG = True\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in {"run", "run_server"}:
+            debug = keyword(node, "debug")
+            if debug is not None and is_constant(debug.value, "True"):
+                self.report(ctx, node)
+
+    def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        if not is_constant(node.value, "True"):
+            return
+        for target in node.targets:
+            slot = target.target
+            if (
+                (isinstance(slot, cst.Name) and slot.value == "DEBUG" and ctx.function is None)
+                or (isinstance(slot, cst.Attribute) and slot.attr.value == "debug")
+                or (
+                    isinstance(slot, cst.Subscript)
+                    and "DEBUG"
+                    in string_parts(
+                        slot.slice[0].slice.value
+                        if isinstance(slot.slice[0].slice, cst.Index)
+                        else slot
+                    )
+                )
+            ):
+                self.report(ctx, node)
