@@ -27,7 +27,6 @@ from pathlib import PurePosixPath
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 from graderlib.findings import Finding
 from graderlib.scoring import RewardPolicy
@@ -165,6 +164,10 @@ def match(
     nearest = np.full(count, -1, dtype=np.int64)
     if count and issues:
         chosen = np.array(candidates, dtype=np.int64)
+        # Imported here: scipy.optimize takes ~0.3 s to import, and `import graderlib` should
+        # not pay that for users who only load tasks.
+        from scipy.optimize import linear_sum_assignment
+
         rows, columns = linear_sum_assignment(value[chosen], maximize=True)
         keep = value[chosen[rows], columns] > 0
         issue_of[chosen[rows][keep]] = columns[keep]
