@@ -40,6 +40,7 @@ import ctypes
 import errno
 import functools
 import io
+import ipaddress
 import json
 import os
 import secrets
@@ -555,11 +556,24 @@ def _enter_namespace(libc: _Libc, payload: dict[str, Any]) -> str:
             libc.mount("/dev/null", hidden, None, _MS_BIND)
     with contextlib.suppress(OSError):
         libc.mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+    _loopback_up()
     libc.mount(None, "/", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY)
     workdir = "/tmp/work"
     os.mkdir(workdir)
     _write_files(workdir, payload)
     return workdir
+
+
+def _loopback_up() -> None:
+    """Bring up ``lo`` in the new network namespace, so tests may run a local server."""
+    import fcntl
+    import socket
+    import struct
+
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH14s", b"lo", 0, b"")
+        flags = struct.unpack("16sH14s", fcntl.ioctl(sock, 0x8913, request))[1]  # SIOCGIFFLAGS
+        fcntl.ioctl(sock, 0x8914, struct.pack("16sH14s", b"lo", flags | 1, b""))  # IFF_UP
 
 
 def _keep_reachable(libc: _Libc, needed: list[str]) -> None:
@@ -677,7 +691,7 @@ def _reachable_by_others(paths: list[str]) -> bool:
 
 
 def _install_guard(
-    hidden: list[str], workdir: str, private_tmp: bool, emit: Callable[[dict[str, Any]], None]
+    hidden: list[str], workdir: str, private_net: bool, emit: Callable[[dict[str, Any]], None]
 ) -> None:
     """Audit hook: refuse sockets, hidden files and writes outside the sandbox; report them.
 
@@ -686,25 +700,17 @@ def _install_guard(
     """
     hidden_prefixes = tuple(h.rstrip("/") + "/" for h in hidden)
     hidden_exact = frozenset(hidden)
-    writable = (workdir.rstrip("/") + "/", "/dev/null", *(("/tmp/",) if private_tmp else ()))
+    # in a namespace /tmp is the sandbox's own tmpfs; without one it is the host's
+    writable = (workdir.rstrip("/") + "/", "/dev/null", *(("/tmp/",) if private_net else ()))
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-    network_events = frozenset(
-        {
-            "socket.connect",
-            "socket.bind",
-            "socket.sendto",
-            "socket.sendmsg",
-            "socket.getaddrinfo",
-            "socket.gethostbyname",
-            "socket.gethostbyaddr",
-        }
-    )
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
-        if event in network_events:
-            target = args[1] if len(args) > 1 else args[0] if args else ""
-            emit({"event": f"network: {event} {target!r}"[:200]})
-            raise PermissionError(errno.ENETUNREACH, "network is blocked in the sandbox")
+        if event.startswith("socket."):
+            if not _network_allowed(event, args, private_net):
+                target = args[1] if len(args) > 1 else args[0] if args else ""
+                emit({"event": f"network: {event} {target!r}"[:200]})
+                raise PermissionError(errno.ENETUNREACH, "network is blocked in the sandbox")
+            return
         if event != "open" or not args or not isinstance(args[0], str | bytes):
             return
         path = os.path.abspath(os.fsdecode(args[0]))
@@ -721,6 +727,50 @@ def _install_guard(
             raise PermissionError(errno.EROFS, "only the sandbox directory is writable")
 
     sys.addaudithook(hook)
+
+
+def _is_loopback(host: object) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode(errors="replace")
+    if not isinstance(host, str):
+        return False
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_numeric(host: object) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode(errors="replace")
+    try:
+        ipaddress.ip_address(str(host))
+    except ValueError:
+        return False
+    return True
+
+
+def _network_allowed(event: str, args: tuple[Any, ...], private_net: bool) -> bool:
+    """The network policy. In a namespace only loopback exists (it is the sandbox's own), so
+    loopback servers in tests work; anything else is refused here too so the verdict can say
+    so. Without a namespace, only Unix sockets are allowed. Either way a name lookup that
+    needs DNS is refused (numeric addresses and ``localhost`` need none)."""
+    if event in ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex"):
+        host = args[0] if args else None
+        return host is None or _is_numeric(host) or _is_loopback(host)
+    if event in ("socket.connect", "socket.sendto", "socket.sendmsg", "socket.bind"):
+        address = args[1] if len(args) > 1 else None
+        if address is None or isinstance(address, str | bytes):
+            return True  # a Unix socket, guarded by the filesystem
+        if event == "socket.bind" and private_net:
+            return True
+        host = address[0] if isinstance(address, tuple) and address else None
+        return private_net and _is_loopback(host)
+    if event == "socket.gethostbyaddr":
+        return private_net
+    return True
 
 
 class _CappedText(io.StringIO):
@@ -812,7 +862,8 @@ def _expand(name: str, func: types.FunctionType, owner: type | None) -> Iterator
             expanded: list[tuple[str, dict[str, Any]]] = []
             for suffix, kwargs in cases:
                 for index, value in enumerate(values):
-                    value = getattr(value, "values", value)  # pytest.param(...)
+                    if type(value).__name__ == "ParameterSet":  # pytest.param(...)
+                        value = value.values
                     row = value if len(arg_names) > 1 else (value,)
                     ident = "-".join(
                         _case_id(v, n, index) for n, v in zip(arg_names, row, strict=False)
@@ -915,6 +966,8 @@ def _run_pytest(workdir: str, emit: Callable[[dict[str, Any]], None]) -> str | N
                 self.collect_error = str(report.longrepr)[-500:]
 
     reporter = Reporter()
+    # third-party plugins (hypothesis, anyio, playwright ...) cost start-up and are not needed
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     with contextlib.redirect_stdout(_CappedText()):
         pytest.main(
             [
