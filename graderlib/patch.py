@@ -253,7 +253,8 @@ def _recount(text: str) -> str:
     A hunk body runs until the next hunk header, file header or non-hunk line. Trailing blank
     lines at the very end are dropped, since editors add them and they carry no content.
     """
-    lines = text.split("\n")
+    ends_with_newline = text.endswith("\n")
+    lines = (text[:-1] if ends_with_newline else text).split("\n")
     out: list[str] = []
     i = 0
     while i < len(lines):
@@ -298,7 +299,7 @@ def _recount(text: str) -> str:
             out.extend(trimmed)
             out.extend("" for _ in range(len(body) - len(trimmed)))
         i = j
-    return "\n".join(out)
+    return "\n".join(out) + ("\n" if ends_with_newline else "")
 
 
 # -- applying --------------------------------------------------------------------------------

@@ -261,3 +261,30 @@ def test_environment_is_scrubbed_and_cwd_is_fresh() -> None:
         del os.environ["GRADERLIB_SECRET_FOR_TEST"]
     assert "GRADERLIB_SECRET_FOR_TEST" not in result.stdout
     assert "['snippet.py']" in result.stdout
+
+
+def test_loopback_server_works_inside_the_namespace() -> None:
+    """Tests may run a local server: the namespace has its own, private loopback."""
+    code = textwrap.dedent(
+        """
+        import socket, threading
+
+        def echo_once():
+            server = socket.create_server(("127.0.0.1", 0))
+            port = server.getsockname()[1]
+
+            def serve():
+                conn, _ = server.accept()
+                conn.sendall(conn.recv(16).upper())
+                conn.close()
+
+            threading.Thread(target=serve, daemon=True).start()
+            with socket.create_connection(("localhost", port), timeout=2) as client:
+                client.sendall(b"ping")
+                return client.recv(16)
+        """
+    )
+    tests = "from snippet import echo_once\n\ndef test_echo():\n    assert echo_once() == b'PING'\n"
+    result = run_in_sandbox(code, tests, limits=FAST)
+    assert result.verdict is Verdict.OK, (result.events, result.tests)
+    assert [t.outcome for t in result.tests] == ["passed"]
