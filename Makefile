@@ -6,8 +6,10 @@ STAMP  := $(VENV)/.installed
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 1
+MAX_CONCURRENT_ENVS ?= 64
 
-.PHONY: install test lint typecheck unit serve bench lint-tasks clean
+.PHONY: install test lint typecheck unit serve bench lint-tasks clean browser
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -30,10 +32,16 @@ unit: $(STAMP)
 lint-tasks: $(STAMP)
 	$(BIN)/graderlib tasks lint tasks
 
-test: lint typecheck lint-tasks unit
+# The web UI test drives Debian's chromium (never a Playwright browser download).
+browser:
+	test -x /usr/bin/chromium || (apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+
+test: lint typecheck lint-tasks browser unit
 
 serve: $(STAMP)
-	$(BIN)/graderlib tasks show tasks/sqli-user-lookup
+	MAX_CONCURRENT_ENVS=$(MAX_CONCURRENT_ENVS) $(BIN)/uvicorn env.server.app:app \
+		--host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
