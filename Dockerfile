@@ -1,0 +1,35 @@
+# The graderlib code-review environment (OpenEnv server) on a slim Python image.
+#   docker build -t graderlib-env .
+#   docker run --rm -p 8000:8000 graderlib-env
+#   docker run --rm -p 9000:9000 -e PORT=9000 -e ENABLE_WEB_INTERFACE=true graderlib-env
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    WORKERS=1 \
+    MAX_CONCURRENT_ENVS=64 \
+    GRADERLIB_TASKS_DIR=/app/tasks
+
+WORKDIR /app
+
+# The library and its env extra first, so editing tasks or env/ does not reinstall them.
+COPY pyproject.toml README.md ./
+COPY graderlib ./graderlib
+# The project pins lower bounds in pyproject.toml, not exact versions (there is no lock file).
+# hadolint ignore=DL3013
+RUN pip install --no-cache-dir ".[env]"
+
+COPY env ./env
+COPY tasks ./tasks
+
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin graderlib
+USER 10001
+
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8000'), timeout=4)"]
+
+CMD ["sh", "-c", "exec uvicorn env.server.app:app --host \"$HOST\" --port \"$PORT\" --workers \"$WORKERS\""]
