@@ -286,18 +286,23 @@ class _Classifier:
         if found is None:
             return Level.UNKNOWN
         scope, bindings = found
+        if self.sink == "url":
+            bindings = [
+                b for b in bindings if not (b.kind == "validated" and _scheme_only(b.value))
+            ]
         reaching = self.ctx.reaching(bindings) if scope is self.ctx.scopes[-1] else bindings
         if scope.kind == "module" and scope is not self.ctx.scopes[-1]:
             reaching = bindings[-1:]  # a module global read from a function: its last value
+        param_level = Level.UNKNOWN
+        if scope.is_route or request_like_name(node.value):
+            param_level = Level.TAINTED
         if not reaching:
-            if node.value in scope.params:
-                return Level.TAINTED if scope.is_route else Level.UNKNOWN
-            return Level.UNKNOWN
+            return param_level if node.value in scope.params else Level.UNKNOWN
         worst = Level.SAFE
         for binding in reaching:
             worst = max(worst, self.binding(binding, node.value, scope.params, depth))
         if node.value in scope.params and not self._dominated(reaching):
-            worst = max(worst, Level.TAINTED if scope.is_route else Level.UNKNOWN)
+            worst = max(worst, param_level)
         return worst
 
     def _dominated(self, reaching: list[Binding]) -> bool:
@@ -368,6 +373,65 @@ class _Classifier:
         if callee in _PROPAGATORS or short in {"join", "format"}:
             return self.max((a.value for a in node.args), depth)
         return Level.UNKNOWN  # an unknown function may validate, transform or fetch anything
+
+
+def request_like_name(name: str) -> bool:
+    """A parameter named like request data (``query``, ``form``, ``headers``, ``environ``)."""
+    from graderlib.detectors.names import words
+
+    return bool(set(words(name)) & _REQUEST_WORDS)
+
+
+_REQUEST_WORDS = frozenset(
+    {
+        "query",
+        "args",
+        "params",
+        "form",
+        "headers",
+        "cookies",
+        "payload",
+        "qs",
+        "querystring",
+        "environ",
+        "request",
+        "req",
+        "body",
+        "json",
+        "input",
+    }
+)
+
+
+def _scheme_only(test: cst.CSTNode | None) -> bool:
+    """A check of the URL scheme alone (``u.startswith("https://")``): no host is confined."""
+    if test is None:
+        return False
+    from graderlib.detectors.names import identifiers
+
+    names = set(identifiers(test))
+    if names & {"netloc", "hostname", "host", "allowed", "ALLOWED_HOSTS"} or any(
+        "allow" in n.lower() or "host" in n.lower() for n in names
+    ):
+        return False
+    if "scheme" in names:
+        return True
+    texts = [t for t in string_parts_deep(test) if t]
+    return "startswith" in names and bool(texts) and all(t.startswith("http") for t in texts)
+
+
+def string_parts_deep(node: cst.CSTNode) -> list[str]:
+    from graderlib.detectors.walk import children
+
+    found: list[str] = []
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.SimpleString):
+            found.extend(string_parts(current))
+        else:
+            stack.extend(children(current))
+    return found
 
 
 # ------------------------------------------------------------------ guards

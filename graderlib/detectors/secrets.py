@@ -245,6 +245,9 @@ def _sensitive_refs(expr: cst.CSTNode, ctx: Context) -> Iterable[cst.CSTNode]:
         if names and is_sensitive_name(names[0]):
             yield expr
             return
+        if isinstance(expr, cst.Name) and _computed_secret(expr, ctx):
+            yield expr
+            return
         if isinstance(expr, cst.Subscript):
             return
     if isinstance(expr, cst.FormattedString):
@@ -270,6 +273,17 @@ def _sensitive_refs(expr: cst.CSTNode, ctx: Context) -> Iterable[cst.CSTNode]:
                 yield from _sensitive_refs(arg.value, ctx)
 
 
+def _computed_secret(name: cst.Name, ctx: Context) -> bool:
+    """``expected = expected_signature(secret, body)``: a value made by a signing call."""
+    found = ctx.lookup(name.value)
+    for binding in ctx.reaching(found[1]) if found else ():
+        if isinstance(binding.value, cst.Call):
+            callee_words = set(words(ctx.callee(binding.value).replace(".", "_")))
+            if callee_words & {"sign", "signature", "hmac", "secret", "token", "password"}:
+                return True
+    return False
+
+
 class SecretInLog(Detector):
     id = "GL305"
     category = "sensitive-data-in-logs"
@@ -287,6 +301,8 @@ class SecretInLog(Detector):
         "    log.info('login %s with %s', user, password)\n",
         "import logging\ndef call(api_key):\n    logging.debug(f'calling with key {api_key}')\n",
         "def pay(self, card_number):\n    self.logger.info('charging %s', card_number)\n",
+        "def check(log, secret, body, sig):\n    expected = expected_signature(secret, body)\n"
+        "    log.warning('bad signature %s (expected %s)', sig, expected)\n",
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -302,3 +318,61 @@ class SecretInLog(Detector):
             if next(iter(_sensitive_refs(arg.value, ctx)), None) is not None:
                 self.report(ctx, node)
                 return
+
+
+_DIGEST_WORDS = frozenset(
+    {"signature", "sig", "digest", "hexdigest", "hmac", "mac", "token", "sign", "secret"}
+)
+
+
+def _digest_like(expr: cst.BaseExpression, ctx: Context) -> bool:
+    """A signature/HMAC/token value: by its name, or by the call that computed it."""
+    names = target_identifiers(expr)
+    if names and set(words(names[0])) & _DIGEST_WORDS - {"sign"}:
+        return True
+    if isinstance(expr, cst.Call):
+        return bool(set(words(ctx.callee(expr).replace(".", "_"))) & _DIGEST_WORDS)
+    if isinstance(expr, cst.Name):
+        found = ctx.lookup(expr.value)
+        for binding in ctx.reaching(found[1]) if found else ():
+            value = binding.value
+            if isinstance(value, cst.Call) and _digest_like(value, ctx):
+                return True
+    return False
+
+
+def _dynamic(expr: cst.BaseExpression) -> bool:
+    return not isinstance(expr, cst.SimpleString | cst.Integer | cst.ConcatenatedString) and not (
+        isinstance(expr, cst.Name) and expr.value in {"None", "True", "False"}
+    )
+
+
+class NonConstantTimeCompare(Detector):
+    id = "GL306"
+    category = "timing-attack"
+    cwe = 208
+    severity = Severity.MEDIUM
+    message = "a signature or token is compared with ==; use hmac.compare_digest"
+    VALID = (
+        "import hmac\ndef check(sig, body, key):\n"
+        "    return hmac.compare_digest(sig, sign(key, body))\n",
+        "def same_user(a, b):\n    return a.id == b.id\n",
+        "def missing(signature):\n    return signature == ''\n",
+    )
+    INVALID = (
+        "def check(header, secret, body):\n    expected = sign(secret, body)\n"
+        "    if header != expected:\n        raise ValueError('bad signature')\n",
+        "def auth(request, user):\n    return request.headers['X-Token'] == user.api_token\n",
+    )
+
+    def visit_Comparison(self, node: cst.Comparison, ctx: Context) -> None:
+        if len(node.comparisons) != 1:
+            return
+        target = node.comparisons[0]
+        if not isinstance(target.operator, cst.Equal | cst.NotEqual):
+            return
+        left, right = node.left, target.comparator
+        if not (_dynamic(left) and _dynamic(right)):
+            return
+        if _digest_like(left, ctx) or _digest_like(right, ctx):
+            self.report(ctx, node)

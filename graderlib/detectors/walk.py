@@ -145,7 +145,7 @@ class Context:
         self.scopes: list[Scope] = [self.module_scope]
         self.hits: list[Hit] = []
         self._order = 0
-        self._pending_guards: dict[int, frozenset[str]] = {}
+        self._pending_guards: dict[int, tuple[frozenset[str], cst.BaseExpression]] = {}
         self._instances = {d: d() for d in detectors}
         self._dispatch: dict[type[cst.CSTNode], list[tuple[Detector, object]]] = {}
         for detector_type, instance in self._instances.items():
@@ -262,15 +262,16 @@ class Context:
             return True
         if isinstance(node, cst.IndentedBlock | cst.SimpleStatementSuite):
             self.blocks.append(id(node))
-            for name in self._pending_guards.pop(id(node), frozenset()):
-                self.scope.bind(name, self._binding("validated", None))
+            names, test = self._pending_guards.pop(id(node), (frozenset(), None))
+            for name in names:
+                self.scope.bind(name, self._binding("validated", test))
             return True
         if isinstance(node, cst.If | cst.While):
             from graderlib.detectors.dataflow import positive_guard_names
 
             names = positive_guard_names(node.test, self)
             if names:
-                self._pending_guards[id(node.body)] = names
+                self._pending_guards[id(node.body)] = (names, node.test)
         elif isinstance(node, cst.For):
             for name in target_names(node.target):
                 self.scope.bind(name, self._binding("for", node.iter))
@@ -346,7 +347,7 @@ class Context:
 
             names = negative_guard_names(node, self)
             for name in names:
-                self.scope.bind(name, self._binding("validated", None))
+                self.scope.bind(name, self._binding("validated", node.test))
 
 
 def target_names(target: cst.CSTNode) -> list[str]:

@@ -162,6 +162,12 @@ class OpenRedirect(Detector):
     INVALID = (
         "from flask import redirect, request\n@app.route('/login')\ndef login():\n"
         "    return redirect(request.args.get('next', '/'))\n",
+        "def login(form, query):\n    target = query.get('next') or '/home'\n"
+        "    return Response(302, headers={'Location': target})\n",
+        "def back(environ, start_response):\n    url = environ.get('HTTP_REFERER', '/')\n"
+        "    if not url.startswith('https://'):\n        url = '/'\n"
+        "    start_response('302 Found', [('Location', url)])\n"
+        "    return redirect(url)\n",
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -170,6 +176,24 @@ class OpenRedirect(Detector):
         target = argument(node, 0, "location", "url", "redirect_to", "to")
         if target is not None and classify(target, ctx, "url") is Level.TAINTED:
             self.report(ctx, node)
+
+    def visit_DictElement(self, node: cst.DictElement, ctx: Context) -> None:
+        """``headers={"Location": target}``: a redirect spelled as a header."""
+        if _is_location_key(node.key) and classify(node.value, ctx, "url") is Level.TAINTED:
+            self.report(ctx, node)
+
+    def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        """``response.headers["Location"] = target``."""
+        for target in node.targets:
+            slot = target.target
+            if isinstance(slot, cst.Subscript) and isinstance(slot.slice[0].slice, cst.Index):
+                key = slot.slice[0].slice.value
+                if _is_location_key(key) and classify(node.value, ctx, "url") is Level.TAINTED:
+                    self.report(ctx, node)
+
+
+def _is_location_key(key: cst.BaseExpression) -> bool:
+    return isinstance(key, cst.SimpleString) and str(key.evaluated_value).lower() == "location"
 
 
 _HTML_RESPONSES = frozenset(
@@ -204,6 +228,8 @@ class ReflectedXss(Detector):
     VALID = (
         "from flask import request\nfrom markupsafe import escape\n@app.route('/hi')\ndef hi():\n"
         "    return f\"<h1>Hello {escape(request.args['name'])}</h1>\"\n",
+        "import html\ndef card(user):\n    name = html.escape(user.name)\n"
+        "    return f'<div>{name} ({int(user.age)})</div>'\n",
         "from flask import request, render_template\n@app.route('/hi')\ndef hi():\n"
         "    return render_template('hi.html', name=request.args['name'])\n",
     )
@@ -212,13 +238,13 @@ class ReflectedXss(Detector):
         "    name = request.args.get('name', '')\n    return '<h1>Hello ' + name + '</h1>'\n",
         "from django.http import HttpResponse\ndef hi(request):\n"
         "    return HttpResponse('<p>%s</p>' % request.GET['q'])\n",
+        "import html\ndef card(c):\n    who = html.escape(c.author)\n"
+        "    return f'<p><b>{who}</b> {c.body}</p>'\n",
     )
 
     def visit_Return(self, node: cst.Return, ctx: Context) -> None:
-        function = ctx.function
-        if node.value is None or function is None or not function.is_route:
-            return
-        self._check(node.value, node, ctx)
+        if node.value is not None and ctx.function is not None:
+            self._check(node.value, node, ctx)
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if ctx.callee(node) in _HTML_RESPONSES:
@@ -235,8 +261,37 @@ class ReflectedXss(Detector):
             for binding in found[1] if found else ():
                 if binding.value is not None:
                     texts.extend(string_parts(binding.value))
-        if _looks_like_html(texts) and classify(value, ctx, "html") is Level.TAINTED:
+        if not _looks_like_html(texts):
+            return
+        level = classify(value, ctx, "html")
+        if level is Level.TAINTED or (level is Level.UNKNOWN and _escapes_some(value, ctx)):
             self.report(ctx, node)
+
+
+def _escapes_some(value: cst.BaseExpression, ctx: Context) -> bool:
+    """Some interpolated parts are escaped and others are not: the author knew, and missed one."""
+    parts: list[cst.BaseExpression] = []
+    if isinstance(value, cst.FormattedString):
+        parts = [p.expression for p in value.parts if isinstance(p, cst.FormattedStringExpression)]
+    elif isinstance(value, cst.BinaryOperation):
+        parts = [value.left, value.right]
+    names = [p for p in parts if isinstance(p, cst.Name)]
+    levels = [classify(p, ctx, "html") for p in parts]
+    escaped = [p for p in names if _bound_to_escape(p, ctx)]
+    return bool(escaped) and Level.UNKNOWN in levels
+
+
+def _bound_to_escape(name: cst.Name, ctx: Context) -> bool:
+    found = ctx.lookup(name.value)
+    if found is None:
+        return False
+    for binding in found[1]:
+        if isinstance(binding.value, cst.Call) and short_name(ctx.callee(binding.value)) in {
+            "escape",
+            "clean",
+        }:
+            return True
+    return False
 
 
 class JinjaAutoescapeOff(Detector):
@@ -301,6 +356,12 @@ class MarkSafeOnData(Detector):
             self.report(ctx, node)
 
 
+# Calls whose ``debug=True`` turns on a framework's debugger or tracebacks.
+_DEBUG_CALLS = frozenset(
+    {"run", "run_server", "run_simple", "FastAPI", "Starlette", "Sanic", "Quart", "Application"}
+)
+
+
 class DebugMode(Detector):
     id = "GL116"
     category = "debug-mode"
@@ -313,15 +374,17 @@ class DebugMode(Detector):
     )
     INVALID = (
         "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n",
+        "from fastapi import FastAPI\napp = FastAPI(title='api', debug=True)\n",
         "app.config['DEBUG'] = True\n",
         "DEBUG = True\n",
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in {"run", "run_server"}:
-            debug = keyword(node, "debug")
-            if debug is not None and is_constant(debug.value, "True"):
-                self.report(ctx, node)
+        if short_name(ctx.callee(node)) not in _DEBUG_CALLS:
+            return
+        debug = keyword(node, "debug") or keyword(node, "use_debugger")
+        if debug is not None and is_constant(debug.value, "True"):
+            self.report(ctx, node)
 
     def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
         if not is_constant(node.value, "True"):
@@ -342,3 +405,44 @@ class DebugMode(Detector):
                 )
             ):
                 self.report(ctx, node)
+
+
+_SENSITIVE_COOKIE_WORDS = frozenset(
+    {"session", "sid", "auth", "token", "jwt", "remember", "login", "csrf", "sessionid"}
+)
+
+
+class InsecureCookie(Detector):
+    id = "GL117"
+    category = "insecure-cookie"
+    cwe = 614
+    severity = Severity.MEDIUM
+    message = "a session/auth cookie is set without secure=True and httponly=True"
+    VALID = (
+        "def login(resp, sid):\n"
+        "    resp.set_cookie('session', sid, secure=True, httponly=True, samesite='Lax')\n",
+        "def pick(resp, theme):\n    resp.set_cookie('theme', theme)\n",
+    )
+    INVALID = (
+        "def login(resp, sid):\n    resp.set_cookie('session', sid)\n",
+        "def login(resp, token):\n"
+        "    resp.set_cookie(key='auth_token', value=token, secure=True)\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if not isinstance(node.func, cst.Attribute) or node.func.attr.value != "set_cookie":
+            return
+        if any(a.star == "**" for a in node.args):
+            return
+        name = argument(node, 0, "key", "name")
+        if isinstance(name, cst.SimpleString):
+            cookie = str(name.evaluated_value)
+            from graderlib.detectors.names import words
+
+            if not set(words(cookie)) & _SENSITIVE_COOKIE_WORDS:
+                return
+        for flag in ("secure", "httponly"):
+            setting = keyword(node, flag)
+            if setting is None or is_constant(setting.value, "False"):
+                self.report(ctx, node)
+                return

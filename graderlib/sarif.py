@@ -1,0 +1,141 @@
+"""SARIF 2.1.0 output for scan results, readable by GitHub code scanning and by graderlib.
+
+Rules carry their CWE ids as CodeQL-style tags (``external/cwe/cwe-89``) and the taxonomy
+category as their ``name``, so :func:`graderlib.findings.findings_from_sarif` reads a log
+written here back into the same categories. ``artifactLocation.uri`` is each path exactly as
+the user gave it, so a log points at the files the user knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import metadata
+from typing import Any
+
+from graderlib.detectors.base import DetectorFinding, all_detectors
+from graderlib.detectors.scan import ScanResult
+from graderlib.taxonomy import Severity, default_taxonomy
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+}
+# GitHub code scanning reads this property to rank security results.
+_SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+}
+
+
+def _version() -> str:
+    try:
+        return metadata.version("graderlib")
+    except metadata.PackageNotFoundError:
+        return "0"
+
+
+def cwe_tags(finding: DetectorFinding) -> list[str]:
+    taxonomy = default_taxonomy()
+    numbers: list[int] = []
+    for number in (finding.cwe, *taxonomy.cwes_of(finding.category)):
+        if number is not None and number not in numbers:
+            numbers.append(number)
+    return [f"external/cwe/cwe-{n}" for n in numbers]
+
+
+def _rule(finding: DetectorFinding, rule_id: str) -> dict[str, Any]:
+    taxonomy = default_taxonomy()
+    detectors = {d.id: d for d in all_detectors()}
+    detector = detectors.get(rule_id)
+    description = detector.message if detector is not None else taxonomy.title_of(finding.category)
+    kind = "security" if taxonomy.is_security(finding.category) else "correctness"
+    return {
+        "id": rule_id,
+        "name": finding.category,
+        "shortDescription": {"text": description},
+        "fullDescription": {"text": taxonomy.title_of(finding.category)},
+        "defaultConfiguration": {"level": _LEVEL[finding.severity]},
+        "properties": {
+            "tags": [kind, *cwe_tags(finding)],
+            "category": finding.category,
+            "tool": finding.tool,
+            "security-severity": _SECURITY_SEVERITY[finding.severity],
+        },
+    }
+
+
+def to_sarif(results: Sequence[ScanResult]) -> dict[str, Any]:
+    """One SARIF run over every scanned file; unparsable files become notifications."""
+    rules: list[dict[str, Any]] = []
+    rule_index: dict[str, int] = {}
+    sarif_results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    for result in results:
+        for finding in result.findings:
+            rule_id = finding.rule_ids[0]
+            if rule_id not in rule_index:
+                rule_index[rule_id] = len(rules)
+                rules.append(_rule(finding, rule_id))
+            sarif_results.append(
+                {
+                    "ruleId": rule_id,
+                    "ruleIndex": rule_index[rule_id],
+                    "level": _LEVEL[finding.severity],
+                    "message": {"text": finding.message},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": result.path},
+                                "region": {
+                                    "startLine": finding.span.start,
+                                    "endLine": finding.span.end,
+                                },
+                            }
+                        }
+                    ],
+                    "partialFingerprints": {"graderlib/v1": finding.fingerprint},
+                    "properties": {
+                        "category": finding.category,
+                        "ruleIds": list(finding.rule_ids),
+                        "tools": list(finding.tools or (finding.tool,)),
+                        "severity": finding.severity.value,
+                    },
+                }
+            )
+        problems = ([result.syntax_error] if result.syntax_error else []) + list(result.tool_errors)
+        for problem in problems:
+            notifications.append(
+                {
+                    "level": "error",
+                    "message": {"text": problem},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": result.path}}}],
+                }
+            )
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "graderlib",
+                        "version": _version(),
+                        "informationUri": "https://github.com/graderlib/graderlib",
+                        "rules": rules,
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": not notifications,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "results": sarif_results,
+            }
+        ],
+    }
