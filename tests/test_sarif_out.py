@@ -1,4 +1,4 @@
-"""SARIF written by `graderlib scan --sarif` is valid 2.1.0 and reads back into the same findings."""
+"""SARIF from `graderlib scan --sarif` is valid 2.1.0 and reads back into the same findings."""
 
 from __future__ import annotations
 
