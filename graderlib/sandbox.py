@@ -655,7 +655,10 @@ def _run_confined(
         os.setuid(uid)
         dropped = True
     elif uid is None:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits["nproc"], limits["nproc"]))
+        # RLIMIT_NPROC counts every process of the real uid, so on a shared user account the
+        # budget is what already runs plus this run's allowance
+        allowance = _process_count(os.getuid()) + int(limits["nproc"])
+        resource.setrlimit(resource.RLIMIT_NPROC, (allowance, allowance))
     if isolation == "namespace":
         # the supervisor kills the group on timeout; this makes PID 1 (and with it the whole
         # namespace) follow. A kill racing this line is covered by the uid sweep afterwards.
@@ -678,6 +681,15 @@ def _run_confined(
     emit({"done": True, "isolation": emit_isolation, "load_error": load_error})
     sys.stdout.flush()
     os._exit(0)
+
+
+def _process_count(uid: int) -> int:
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                count += entry.stat().st_uid == uid
+    return count
 
 
 def _reachable_by_others(paths: list[str]) -> bool:

@@ -387,7 +387,7 @@ class _TestRun:
         }
 
 
-_ORIGINAL_TESTS: dict[tuple[str, str, str], SandboxResult] = {}
+_ORIGINAL_TESTS: dict[tuple[str, str, str], SandboxResult] = {}  # bounded: one per task
 
 
 def _hidden_paths(task: Task) -> list[Path]:
@@ -414,7 +414,7 @@ def _original_tests(task: Task, limits: SandboxLimits | None, isolation: str) ->
     key = (
         hashlib.sha256(task.source.encode()).hexdigest(),
         hashlib.sha256(tests.encode()).hexdigest(),
-        repr(limits),
+        f"{limits!r} {isolation}",
     )
     cached = _ORIGINAL_TESTS.get(key)
     if cached is None:

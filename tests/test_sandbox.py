@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,9 +61,13 @@ def _processes_mentioning(token: str) -> list[int]:
 
 @pytest.fixture
 def token() -> Iterator[str]:
+    """A marker for the hostile code; afterwards nothing mentioning it may still run, and the
+    sandbox's host-side temporary directories must be gone."""
+    before = set(Path(tempfile.gettempdir()).glob("graderlib-sandbox-*"))
     value = f"graderlib-test-{secrets.token_hex(6)}"
     yield value
     assert _processes_mentioning(value) == [], "a sandboxed process was left running"
+    assert set(Path(tempfile.gettempdir()).glob("graderlib-sandbox-*")) <= before
 
 
 def test_lean_runner_reports_every_test() -> None:
