@@ -817,7 +817,7 @@ def _run_lean(
             # a path beside the snippet (tests use Path(__file__).parent), but no file there
             module.__file__ = os.path.join(workdir, f"{TEST_MODULE}.py")
             sys.modules[TEST_MODULE] = module
-            code = compile(tests_source, f"<{TEST_MODULE}>", "exec")
+            code = compile(tests_source, module.__file__, "exec")
             del tests_source
             exec(code, module.__dict__)
         except BaseException as error:  # anything the snippet does is a result
@@ -910,6 +910,16 @@ def _case_id(value: Any, name: str, index: int) -> str:
     return f"{name}{index}"
 
 
+def _test_line(error: BaseException, workdir: str) -> str:
+    """`` (test_task.py:14)``: where in the tests it failed (no source on disk to quote)."""
+    test_file = os.path.join(workdir, f"{TEST_MODULE}.py")
+    line = None
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_filename == test_file:
+            line = lineno
+    return f" ({TEST_MODULE}.py:{line})" if line is not None else ""
+
+
 def _run_one(item: _Collected, workdir: str) -> tuple[str, str]:
     if item.skip_reason is not None:
         return "skipped", item.skip_reason
@@ -936,7 +946,7 @@ def _run_one(item: _Collected, workdir: str) -> tuple[str, str]:
         if type(error).__name__ == "Skipped":
             return "skipped", str(error)
         outcome = "failed" if isinstance(error, AssertionError) else "error"
-        message = _describe(error)
+        message = _describe(error) + _test_line(error, workdir)
         if event := _failure_event(error):
             message += f" [{event}]"
     finally:

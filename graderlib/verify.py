@@ -580,7 +580,12 @@ def _reasons(v: PatchVerdict) -> list[str]:
     if not v.parses:
         return [f"the patched code does not parse ({v.syntax_error})"]
     reasons: list[str] = []
-    for outcome in v.remaining_issues:
+    if v.redacted_view and v.remaining_issues:
+        severities = ", ".join(o.severity.value for o in v.remaining_issues)
+        reasons.append(
+            f"{len(v.remaining_issues)} targeted issue(s) not shown fixed (severity {severities})"
+        )
+    for outcome in () if v.redacted_view else v.remaining_issues:
         verb = "is not verified fixed" if outcome.status == "unverified" else "remains"
         reasons.append(f"issue {outcome.id} ({outcome.category}) {verb}: {outcome.detail}")
     blocking = [f for f in v.new_findings if f.blocking]
