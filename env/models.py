@@ -50,6 +50,10 @@ class ReviewFinding(BaseModel):
     severity: SeverityName | None = None
     message: str = Field(default="", max_length=MAX_TEXT_CHARS, description="What is wrong.")
     recommendation: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    rule_id: str | None = Field(default=None, max_length=300, description="The tool's rule id.")
+    file: str | None = Field(
+        default=None, max_length=500, description="Optional; anything but snippet.py misses."
+    )
 
     @field_validator("category")
     @classmethod

@@ -109,7 +109,9 @@ class Episode:
         found = {v.issue_id for v in self.report.verdicts if v.status == "matched"}
         open_issues = [i for i in self.task.issues if i.id not in found]
         candidates = [i for i in open_issues if i.id not in self.hinted_issue_ids]
-        if not open_issues:
+        if not self.task.issues:
+            verdict = "no hint: the task has no known issue (no penalty)"
+        elif not open_issues:
             verdict = "no hint: every issue has been found (no penalty)"
         elif not candidates:
             verdict = "no new hint: every open issue already has its hint (no penalty)"
