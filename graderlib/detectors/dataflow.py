@@ -362,17 +362,29 @@ class _Classifier:
         short = callee.rsplit(".", 1)[-1]
         if callee in _CASTS or short in {"uuid4", "isdigit", "isalnum"}:
             return Level.SAFE
-        if callee in self.sanitizers or short in {s.rsplit(".", 1)[-1] for s in self.sanitizers}:
+        bare = "." not in callee  # an unimported helper named like a sanitiser: trust the name
+        if callee in self.sanitizers or (bare and short in {_short(s) for s in self.sanitizers}):
             return Level.SAFE
         if callee in _TAINT_CALLS or request_rooted(node, self.ctx):
             return Level.TAINTED
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
+            receiver = node.func.value
+            if (
+                method == "get"
+                and isinstance(receiver, cst.Name)
+                and self._constant_container(receiver)
+            ):
+                return self.max((a.value for a in node.args[1:]), depth)  # ALLOWED.get(k, d)
             if method in _STRING_METHODS or method.startswith("get"):
-                return self.max([node.func.value, *(a.value for a in node.args)], depth)
+                return self.max([receiver, *(a.value for a in node.args)], depth)
         if callee in _PROPAGATORS or short in {"join", "format"}:
             return self.max((a.value for a in node.args), depth)
         return Level.UNKNOWN  # an unknown function may validate, transform or fetch anything
+
+
+def _short(dotted: str) -> str:
+    return dotted.rsplit(".", 1)[-1]
 
 
 def request_like_name(name: str) -> bool:
@@ -443,6 +455,9 @@ def _mentions(node: cst.CSTNode, out: set[str]) -> None:
     if isinstance(node, cst.Name):
         out.add(node.value)
         return
+    if isinstance(node, cst.Attribute):
+        _mentions(node.value, out)  # `parsed.hostname` mentions parsed, not a variable hostname
+        return
     from graderlib.detectors.walk import children
 
     for child in children(node):
@@ -484,6 +499,10 @@ def _validated_names(test: cst.BaseExpression) -> frozenset[str]:
 
 def positive_guard_names(test: cst.BaseExpression, ctx: Context) -> frozenset[str]:
     """Names checked by ``if col in ALLOWED:`` / ``if is_safe_url(u):``, valid inside the body."""
+    if isinstance(test, cst.BooleanOperation):
+        if not isinstance(test.operator, cst.And):
+            return frozenset()  # `a or b` holding says nothing definite about either
+        return positive_guard_names(test.left, ctx) | positive_guard_names(test.right, ctx)
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         return frozenset()
     if isinstance(test, cst.Comparison) and any(

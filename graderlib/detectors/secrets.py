@@ -41,25 +41,33 @@ _FAST_HASHES = frozenset(
 )
 
 
+def _is_secret_purpose(node: cst.CSTNode, ctx: Context) -> bool:
+    names = purpose_identifiers(node, ctx)
+    found = {word for name in names for word in words(name)}
+    return bool(found & TOKEN_PURPOSE_WORDS) or any(is_secret_name(n) for n in names)
+
+
 def purpose_words(node: cst.CSTNode, ctx: Context) -> set[str]:
-    """Words of what a value is *for*: the slot it is stored in, the function that makes it."""
-    found: set[str] = set()
+    return {word for name in purpose_identifiers(node, ctx) for word in words(name)}
+
+
+def purpose_identifiers(node: cst.CSTNode, ctx: Context) -> list[str]:
+    """What a value is *for*: the slot it is stored in, the function that makes it."""
+    found: list[str] = []
     for ancestor in ctx.ancestors():
         if isinstance(ancestor, cst.Assign):
             for target in ancestor.targets:
-                for name in target_identifiers(target.target):
-                    found.update(words(name))
+                found.extend(target_identifiers(target.target))
         elif isinstance(ancestor, cst.AnnAssign | cst.AugAssign):
-            for name in target_identifiers(ancestor.target):
-                found.update(words(name))
+            found.extend(target_identifiers(ancestor.target))
         elif isinstance(ancestor, cst.Arg) and ancestor.keyword is not None:
-            found.update(words(ancestor.keyword.value))
+            found.append(ancestor.keyword.value)
         elif isinstance(ancestor, cst.DictElement) and isinstance(ancestor.key, cst.SimpleString):
             key = ancestor.key.evaluated_value
             if isinstance(key, str):
-                found.update(words(key))
+                found.append(key)
         elif isinstance(ancestor, cst.FunctionDef):
-            found.update(words(ancestor.name.value))
+            found.append(ancestor.name.value)
             break
     return found
 
@@ -150,7 +158,7 @@ class WeakRandomSecret(Detector):
             return
         if callee.count(".") != 1:
             return  # random.SystemRandom().choice is fine
-        if purpose_words(node, ctx) & TOKEN_PURPOSE_WORDS:
+        if _is_secret_purpose(node, ctx):
             self.report(ctx, node)
 
 

@@ -263,8 +263,7 @@ class Context:
         if isinstance(node, cst.IndentedBlock | cst.SimpleStatementSuite):
             self.blocks.append(id(node))
             names, test = self._pending_guards.pop(id(node), (frozenset(), None))
-            for name in names:
-                self.scope.bind(name, self._binding("validated", test))
+            self._validate(names, test)
             return True
         if isinstance(node, cst.If | cst.While):
             from graderlib.detectors.dataflow import positive_guard_names
@@ -297,6 +296,26 @@ class Context:
                 local_name = local_node.value if isinstance(local_node, cst.Name) else name
                 self.imports[local_name] = f"{base}.{name}" if base else name
         return False
+
+    def _validate(self, names: frozenset[str], test: cst.BaseExpression | None) -> None:
+        """Mark locals a guard checked, and the locals they were parsed from (``urlparse(u)``).
+
+        Only names this scope binds are marked: a guard mentioning a module constant
+        (``if key not in ALLOWED``) must not shadow that constant.
+        """
+        scope = self.scope
+        marked: set[str] = set()
+        for name in names:
+            if scope.kind == "function" and name not in scope.bindings and name not in scope.params:
+                continue
+            marked.add(name)
+            assigned = [b for b in scope.bindings.get(name, []) if b.kind == "assign"]
+            if assigned and isinstance(assigned[-1].value, cst.Call):
+                for arg in assigned[-1].value.args:
+                    if isinstance(arg.value, cst.Name):
+                        marked.add(arg.value.value)
+        for name in sorted(marked):
+            scope.bind(name, self._binding("validated", test))
 
     def _enter_function(self, node: cst.FunctionDef) -> None:
         params = [
@@ -345,9 +364,7 @@ class Context:
         elif isinstance(node, cst.If):
             from graderlib.detectors.dataflow import negative_guard_names
 
-            names = negative_guard_names(node, self)
-            for name in names:
-                self.scope.bind(name, self._binding("validated", node.test))
+            self._validate(negative_guard_names(node, self), node.test)
 
 
 def target_names(target: cst.CSTNode) -> list[str]:

@@ -1,0 +1,11 @@
+import pickle
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.post("/api/session/restore")
+def restore():
+    state = pickle.loads(request.get_data())
+    return {"restored": sorted(state)}
