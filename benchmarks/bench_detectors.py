@@ -46,9 +46,18 @@ def _flags(categories: frozenset[str], expected: str) -> bool:
 
 
 def quality() -> dict[str, object]:
-    taxonomy = default_taxonomy()
-    per_tool_found: dict[str, dict[str, frozenset[str]]] = {}
+    """Scores on every split: ``dev`` (seen while building) and ``holdout`` (never tuned on)."""
     labels = _labels()
+    found = _found(labels)
+    report: dict[str, object] = {}
+    for split in ("holdout", "dev", "all"):
+        subset = [e for e in labels if split == "all" or e.get("split") == split]
+        report[split] = _score(subset, found)
+    return report
+
+
+def _found(labels: list[dict[str, object]]) -> dict[str, dict[str, frozenset[str]]]:
+    per_tool_found: dict[str, dict[str, frozenset[str]]] = {}
     for entry in labels:
         path = str(entry["path"])
         source = (CORPUS / path).read_text()
@@ -58,6 +67,13 @@ def quality() -> dict[str, object]:
         found["ruff"] = scan(source, ("ruff",), path=path).categories
         found["graderlib+bandit"] = found["graderlib"] | found["bandit"]
         per_tool_found[path] = found
+    return per_tool_found
+
+
+def _score(
+    labels: list[dict[str, object]], per_tool_found: dict[str, dict[str, frozenset[str]]]
+) -> dict[str, object]:
+    taxonomy = default_taxonomy()
     report: dict[str, object] = {"files": len(labels)}
     for tool in TOOL_SETS:
         counts: dict[str, dict[str, int]] = {}
@@ -110,9 +126,8 @@ def speed() -> dict[str, object]:
             return subprocess.run([*bandit_cli, str(target)], capture_output=True, check=False)
 
         def ruff_run() -> object:
-            return subprocess.run(
-                ruff_command(str(target))[:-3] + [str(target)], capture_output=True, check=False
-            )
+            command = [*ruff_command(str(target))[:-3], str(target)]
+            return subprocess.run(command, capture_output=True, check=False)
 
         def full_scan() -> object:
             return scan(source, path=str(target))

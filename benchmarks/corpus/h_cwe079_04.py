@@ -1,0 +1,9 @@
+import html
+
+import tornado.web
+
+
+class SearchHandler(tornado.web.RequestHandler):
+    def get(self):
+        term = html.escape(self.get_argument("q", ""))
+        self.write("<h2>Results for %s</h2>" % term)

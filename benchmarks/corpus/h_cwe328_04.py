@@ -1,0 +1,13 @@
+import bcrypt
+from flask import Flask, request
+
+from .db import users
+
+app = Flask(__name__)
+
+
+@app.post("/change-password")
+def change_password():
+    new = request.form["new"]
+    users.update_one({"_id": request.form["uid"]}, {"$set": {"pw": bcrypt.hashpw(new.encode(), bcrypt.gensalt())}})
+    return {"ok": True}
