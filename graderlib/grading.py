@@ -85,7 +85,12 @@ def grade(
 ) -> GradeReport:
     """Grade ``findings`` against ``task`` under ``policy`` (the documented defaults if None)."""
     policy = policy or DEFAULT_POLICY
-    typed = parse_findings(list(findings))
+    given = list(findings)
+    typed: list[Finding] = (
+        given  # type: ignore[assignment]
+        if all(type(f) is Finding for f in given)
+        else parse_findings(given)
+    )
     order = _canonical_order(typed)
     ordered = [typed[i] for i in order]
 
@@ -137,7 +142,7 @@ def _report(
     rows = _Rows.of(matching)
     total_weight = sum(weights)
     matched_row_of_issue = {c: r for r, c in enumerate(rows.issue_of) if c >= 0}
-    verdicts: list[dict[str, Any]] = []
+    verdicts: list[dict[str, Any]] = [{}] * len(ordered)  # filled by the caller's index
     recall = line_bonus = recommendation = 0.0
     penalties = {"false_positive": 0.0, "ok_violation": 0.0, "duplicate": 0.0, "vague": 0.0}
     penalty_of: dict[Status, float] = {
@@ -204,7 +209,7 @@ def _report(
                 location_quality=rows.location[row][column],
                 exact_line=rows.exact[row][column],
             )
-        verdicts.append(verdict)
+        verdicts[order[row]] = verdict
 
     if not task.issues:
         recall = 1.0
@@ -229,7 +234,6 @@ def _report(
         score = _clamp(review * review_share + patch + finalize - hints)
         components.update(hint_penalty=round(hints, 6), patch_bonus=patch, finalize_bonus=finalize)
 
-    verdicts.sort(key=lambda v: int(v["index"]))
     found = sorted(matched_row_of_issue)
     missed = [i for c, i in enumerate(task.issues) if c not in matched_row_of_issue]
     open_by_severity = {s: sum(1 for i in missed if i.severity == s) for s in Severity}
