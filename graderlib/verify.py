@@ -23,6 +23,7 @@ per source; a verification then costs one scan and, with tests, one sandboxed ru
 
 from __future__ import annotations
 
+import ast
 import difflib
 import hashlib
 import sys
@@ -111,6 +112,7 @@ class PatchVerdict(BaseModel):
     fixed_issues: tuple[IssueOutcome, ...] = ()
     remaining_issues: tuple[IssueOutcome, ...] = ()
     new_findings: tuple[NewFinding, ...] = ()
+    removed_definitions: tuple[str, ...] = ()
     tests_run: bool = False
     tests_passed: bool | None = None
     fail_to_pass: tuple[str, ...] = ()
@@ -223,6 +225,7 @@ def verify_patch(
                 for i in targeted
             ),
         )
+    removed = tuple(sorted(_definitions(task.source) - _definitions(applied.source)))
     original_scan = _scan_cached(task.source)
     patched_scan = _scan(applied.source)
     tests = _run_tests(task, applied, run_tests, limits, isolation)
@@ -241,6 +244,7 @@ def verify_patch(
         fixed_issues=tuple(o for o in outcomes if o.status == "fixed"),
         remaining_issues=tuple(o for o in outcomes if o.status != "fixed"),
         new_findings=tuple(new),
+        removed_definitions=removed,
         **(tests.verdict_fields() if tests else {}),
     )
 
@@ -284,12 +288,38 @@ def check_reference_fix(task: Task, *, isolation: str = "auto") -> list[str]:
 
 def _syntax_error(source: str) -> str | None:
     try:
-        compile(source, "snippet.py", "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
+        ast.parse(source, "snippet.py")
     except SyntaxError as error:
         return f"line {error.lineno}: {error.msg}"
     except (ValueError, MemoryError, RecursionError) as error:
         return f"{type(error).__name__}: {error}"
     return None
+
+
+def _definitions(source: str) -> set[str]:
+    """Dotted paths of module-level functions and classes and their methods.
+
+    A patch must keep them: deleting the vulnerable function makes every detector quiet, and
+    on a task without tests nothing else would notice.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return set()
+    found: set[str] = set()
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                found.add(prefix + node.name)
+            elif isinstance(node, ast.ClassDef):
+                found.add(prefix + node.name)
+                visit(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, ast.If | ast.Try):
+                visit(node.body, prefix)  # `if TYPE_CHECKING:` / `try: import` blocks
+
+    visit(tree.body, "")
+    return found
 
 
 def _scan(source: str) -> _Scan:
@@ -588,6 +618,11 @@ def _reasons(v: PatchVerdict) -> list[str]:
     for outcome in () if v.redacted_view else v.remaining_issues:
         verb = "is not verified fixed" if outcome.status == "unverified" else "remains"
         reasons.append(f"issue {outcome.id} ({outcome.category}) {verb}: {outcome.detail}")
+    if v.removed_definitions:
+        reasons.append(
+            "the patch removes or renames what the snippet defined: "
+            + ", ".join(v.removed_definitions)
+        )
     blocking = [f for f in v.new_findings if f.blocking]
     if blocking:
         listed = ", ".join(f"{f.category} ({f.severity}) at line {f.line}" for f in blocking)

@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graderlib.cli import main
 from graderlib.patch import ApplyLevel
@@ -268,3 +270,31 @@ def test_cli_exit_codes_and_json(capsys: pytest.CaptureFixture[str], tmp_path: P
     binary.write_bytes(b"\xff\xfe\x00garbage")
     assert main(["verify-patch", str(folder), str(binary)]) == 2
     assert "not UTF-8" in capsys.readouterr().err
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=400),
+        st.text(alphabet="+- @\n,0123456789abc/", max_size=300).map(
+            lambda body: "--- a/snippet.py\n+++ b/snippet.py\n@@ -1,3 +1,3 @@\n" + body
+        ),
+    )
+)
+def test_any_patch_text_gives_a_verdict_never_an_exception(patch: str) -> None:
+    verdict = verify_patch(task("sqli-order-lookup"), patch, run_tests=False)
+    assert verdict.summary
+    assert verdict.resolved is False  # nothing random fixes the injection
+
+
+def test_deleting_the_vulnerable_code_is_not_a_fix() -> None:
+    """Every detector goes quiet when the function is gone; the verdict must not."""
+    sqli = task("sqli-order-lookup")
+    lines = sqli.source.splitlines(True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("def orders_of"))
+    gutted = "".join(lines[:start] + lines[start + 5 :])
+    verdict = verify_patch(sqli, diff(sqli.source, gutted), run_tests=False)
+    assert [o.id for o in verdict.fixed_issues] == ["sqli-orders"]  # statically quiet ...
+    assert verdict.removed_definitions == ("orders_of",)
+    assert not verdict.resolved  # ... but not a fix
+    assert any("removes or renames" in r for r in verdict.reasons)
