@@ -215,3 +215,24 @@ def test_broken_corpus_stops_the_server_with_file_and_line(
         TaskLoadError, match=r"snippet\.py:15: task 'broken': unknown category 'sqlx-nope'"
     ):
         build_app()
+
+
+def test_make_serve_honours_host_port_workers_and_session_limit() -> None:
+    def dry_run(arguments: list[str], environ: dict[str, str]) -> str:
+        done = subprocess.run(
+            ["make", "-n", "serve", *arguments],
+            cwd=REPO,
+            env={**os.environ, **environ},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return " ".join(done.stdout.replace("\\\n", " ").split())
+
+    default = dry_run([], {})
+    assert "MAX_CONCURRENT_ENVS=64 .venv/bin/uvicorn env.server.app:app" in default
+    assert "--host 127.0.0.1 --port 8000 --workers 1" in default
+    custom = dry_run(["PORT=9123", "WORKERS=3"], {"HOST": "0.0.0.0", "MAX_CONCURRENT_ENVS": "7"})
+    assert "MAX_CONCURRENT_ENVS=7 .venv/bin/uvicorn env.server.app:app" in custom
+    assert "--host 0.0.0.0 --port 9123 --workers 3" in custom
