@@ -23,9 +23,9 @@ side we can reach from the standard library:
 
 The tests never touch the disk of the sandbox: the runner receives their source on stdin, before
 any untrusted code runs, and executes it as the in-memory module ``test_task``. So the snippet can
-import nothing it should not see, and ``open("test_task.py")`` finds nothing. (Only when a test
-file needs real pytest features, such as fixtures of its own, is it written next to the snippet
-and run by pytest; see :func:`needs_pytest`.)
+import nothing it should not see, and ``open("test_task.py")`` finds no test source. Test files
+that need real pytest (fixtures of their own, ``caplog``; see :func:`needs_pytest`) run under
+pytest on that same in-memory module, with an empty placeholder file for pytest to collect.
 
 This file has no third-party imports on purpose: it is also the runner script that executes
 inside the sandbox (``python -I -S graderlib/sandbox.py``), which keeps start-up near the cost of
@@ -619,9 +619,10 @@ def _keep_reachable(libc: _Libc, needed: list[str]) -> None:
 def _write_files(workdir: str, payload: dict[str, Any]) -> None:
     with open(os.path.join(workdir, f"{SNIPPET_MODULE}.py"), "w", encoding="utf-8") as handle:
         handle.write(payload["snippet"])
-    if payload["runner"] == "pytest" and payload["tests"] is not None:
+    if payload["runner"] == "pytest":
+        # only a placeholder for pytest to collect; the tests themselves stay in memory
         with open(os.path.join(workdir, f"{TEST_MODULE}.py"), "w", encoding="utf-8") as handle:
-            handle.write(payload["tests"])
+            handle.write("# graderlib's sandbox runs the task's tests from memory\n")
     uid = payload["uid"]
     if uid is not None:
         for name in [workdir, *(os.path.join(workdir, n) for n in os.listdir(workdir))]:
@@ -675,7 +676,7 @@ def _run_confined(
     emit_isolation = isolation + ("" if dropped or uid is None else " (uid kept)")
     emit({"isolation": emit_isolation})
     if payload["runner"] == "pytest":
-        load_error = _run_pytest(workdir, emit)
+        load_error = _run_pytest(tests_source, workdir, emit)
     else:
         load_error = _run_lean(tests_source, workdir, emit)
     emit({"done": True, "isolation": emit_isolation, "load_error": load_error})
@@ -804,6 +805,22 @@ def _failure_event(error: BaseException) -> str | None:
     return None
 
 
+def _load_tests(tests_source: str, workdir: str) -> types.ModuleType:
+    """Execute the tests as module ``test_task`` from memory (this imports the snippet)."""
+    module = types.ModuleType(TEST_MODULE)
+    # a path beside the snippet (tests use Path(__file__).parent); no test source is there
+    module.__file__ = os.path.join(workdir, f"{TEST_MODULE}.py")
+    sys.modules[TEST_MODULE] = module
+    exec(compile(tests_source, module.__file__, "exec"), module.__dict__)
+    return module
+
+
+def _load_error(error: BaseException, emit: Callable[[dict[str, Any]], None]) -> str:
+    if event := _failure_event(error):
+        emit({"event": event})
+    return f"{_describe(error)} (while importing the {_load_stage(error)})"
+
+
 def _run_lean(
     tests_source: str | None, workdir: str, emit: Callable[[dict[str, Any]], None]
 ) -> str | None:
@@ -813,17 +830,10 @@ def _run_lean(
             if tests_source is None:
                 __import__(SNIPPET_MODULE)
                 return None
-            module = types.ModuleType(TEST_MODULE)
-            # a path beside the snippet (tests use Path(__file__).parent), but no file there
-            module.__file__ = os.path.join(workdir, f"{TEST_MODULE}.py")
-            sys.modules[TEST_MODULE] = module
-            code = compile(tests_source, module.__file__, "exec")
+            module = _load_tests(tests_source, workdir)
             del tests_source
-            exec(code, module.__dict__)
         except BaseException as error:  # anything the snippet does is a result
-            if event := _failure_event(error):
-                emit({"event": event})
-            return f"{_describe(error)} (while importing the {_load_stage(error)})"
+            return _load_error(error, emit)
         for item in _collect(module):
             outcome, message = _run_one(item, workdir)
             emit({"test": item.name, "outcome": outcome, "message": message})
@@ -959,11 +969,24 @@ def _run_one(item: _Collected, workdir: str) -> tuple[str, str]:
     return outcome, message
 
 
-def _run_pytest(workdir: str, emit: Callable[[dict[str, Any]], None]) -> str | None:
+def _run_pytest(
+    tests_source: str | None, workdir: str, emit: Callable[[dict[str, Any]], None]
+) -> str | None:
+    """Real pytest on the in-memory module: pytest collects the placeholder file beside the
+    snippet, finds ``test_task`` already in ``sys.modules`` with that ``__file__``, and uses
+    it, so the test source never reaches the disk in this mode either."""
     try:
         import pytest
     except ImportError as error:
         return f"pytest is needed for these tests but not importable: {error}"
+    if tests_source is None:
+        return "no tests to run"
+    try:
+        with contextlib.redirect_stdout(_CappedText()), contextlib.redirect_stderr(_CappedText()):
+            _load_tests(tests_source, workdir)
+    except BaseException as error:  # anything the snippet does is a result
+        return _load_error(error, emit)
+    del tests_source
 
     class Reporter:
         """Streams each test's outcome as the lean runner does."""

@@ -293,3 +293,25 @@ def test_loopback_server_works_inside_the_namespace() -> None:
     result = run_in_sandbox(code, tests, limits=FAST)
     assert result.verdict is Verdict.OK, (result.events, result.tests)
     assert [t.outcome for t in result.tests] == ["passed"]
+
+
+def test_pytest_mode_keeps_the_test_source_off_the_disk() -> None:
+    tests = textwrap.dedent(
+        """
+        import pytest
+        from snippet import leaked
+
+        SECRET = "TEST-SOURCE-MARKER"
+
+        @pytest.fixture
+        def text():
+            return leaked()
+
+        def test_source_not_readable(text):
+            assert SECRET not in text
+        """
+    )
+    code = "def leaked():\n    return open('test_task.py').read()\n"
+    result = run_in_sandbox(code, tests, limits=FAST)
+    assert result.runner == "pytest"
+    assert [(t.name, t.outcome) for t in result.tests] == [("test_source_not_readable", "passed")]
