@@ -372,6 +372,29 @@ def test_no_ground_truth_in_any_byte_sent_before_it_is_earned(
         check_texts(texts, task, every_id | {t.description for t in every_task}, set(), set())
 
 
+def test_patch_feedback_names_no_issue_and_no_hidden_test(server: Server, catalog: Catalog) -> None:
+    """A patch verdict knows the issue ids and the task's test names; the agent sees neither."""
+    with_fix = [t for t in catalog.tasks if t.fix_path is not None and t.tests_path is not None]
+    chosen = [catalog.by_id["env-ledger"], *[t for t in with_fix if t.id != "env-ledger"][:3]]
+    for task in chosen:
+        assert task.fix_path is not None and task.tests_path is not None
+        patch = Path(task.fix_path).read_text()
+        test_names = re.findall(r"^def (test_\w+)", Path(task.tests_path).read_text(), re.M)
+        assert test_names
+        client = RecordingEnv(base_url=server.url)
+        with client.sync() as env:
+            env.reset(task_id=task.id)
+            # A whole-file replacement that breaks every test: the verdict lists failing tests.
+            broken = env.step(CodeReviewAction(kind="patch", patch="VALUE = 1\n"))
+            result = env.step(CodeReviewAction(kind="patch", patch=patch))
+        assert "failing tests: test 1" in (broken.observation.patch_summary or ""), task.id
+        assert result.observation.patch_resolved, (task.id, result.observation.patch_summary)
+        check_texts(client.frames, task, public_of(task), set(), set())
+        for frame in client.frames:
+            for name in test_names:
+                assert not mentions(frame, name), (task.id, name)
+
+
 # -------------------------------------------------------------------------- the routes
 
 
