@@ -113,6 +113,7 @@ class PatchVerdict(BaseModel):
     remaining_issues: tuple[IssueOutcome, ...] = ()
     new_findings: tuple[NewFinding, ...] = ()
     removed_definitions: tuple[str, ...] = ()
+    harness_reach: tuple[str, ...] = ()
     tests_run: bool = False
     tests_passed: bool | None = None
     fail_to_pass: tuple[str, ...] = ()
@@ -226,6 +227,7 @@ def verify_patch(
             ),
         )
     removed = tuple(sorted(_definitions(task.source) - _definitions(applied.source)))
+    reach = tuple(sorted(_harness_reach(applied.source) - _harness_reach(task.source)))
     original_scan = _scan_cached(task.source)
     patched_scan = _scan(applied.source)
     tests = _run_tests(task, applied, run_tests, limits, isolation)
@@ -245,6 +247,7 @@ def verify_patch(
         remaining_issues=tuple(o for o in outcomes if o.status != "fixed"),
         new_findings=tuple(new),
         removed_definitions=removed,
+        harness_reach=reach,
         **(tests.verdict_fields() if tests else {}),
     )
 
@@ -294,6 +297,92 @@ def _syntax_error(source: str) -> str | None:
     except (ValueError, MemoryError, RecursionError) as error:
         return f"{type(error).__name__}: {error}"
     return None
+
+
+# What code under test needs to reach into the process that judges it. Tests run in the same
+# process as the snippet (as under pytest), so a patch using these could rewrite the runner or
+# forge results; a patch that newly uses any of them is not accepted as a fix.
+HARNESS_REACH = frozenset(
+    {
+        "__main__",
+        "builtins",
+        "__builtins__",
+        "ctypes",
+        "gc.get_objects",
+        "gc.get_referrers",
+        "gc.get_referents",
+        "inspect.currentframe",
+        "inspect.stack",
+        "inspect.getouterframes",
+        "inspect.trace",
+        "os._exit",
+        "sys._getframe",
+        "sys.modules",
+        "sys.settrace",
+        "sys.setprofile",
+        "sys.addaudithook",
+        "sys.meta_path",
+        "threading.settrace",
+        "threading.setprofile",
+    }
+)
+
+
+# attribute names that only harness-reaching code spells out as strings (getattr(sys, "..."))
+_REACH_BY_ATTRIBUTE = {name.rsplit(".", 1)[1]: name for name in HARNESS_REACH if "." in name}
+_REACH_BY_ATTRIBUTE.pop("modules", None)  # too common a word to judge on
+
+
+def _harness_reach(source: str) -> set[str]:
+    """The HARNESS_REACH names a source uses: imports (aliases followed), dotted attributes,
+    bare names, and the string spellings ``getattr`` would need."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return set()
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                aliases[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Attribute | ast.Name):
+            dotted = _dotted(node)
+            head, _, rest = dotted.partition(".")
+            names = [f"{aliases.get(head, head)}.{rest}" if rest else aliases.get(head, head)]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names = [node.value]  # sys.modules["__main__"]
+            if node.value in _REACH_BY_ATTRIBUTE:
+                names.append(_REACH_BY_ATTRIBUTE[node.value])
+        for name in names:
+            used.update(p for p in _prefixes(name) if p in HARNESS_REACH)
+    return used
+
+
+def _dotted(node: ast.expr) -> str:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _prefixes(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def _definitions(source: str) -> set[str]:
@@ -622,6 +711,12 @@ def _reasons(v: PatchVerdict) -> list[str]:
         reasons.append(
             "the patch removes or renames what the snippet defined: "
             + ", ".join(v.removed_definitions)
+        )
+    if v.harness_reach:
+        reasons.append(
+            "the patch reaches into the process that runs the tests ("
+            + ", ".join(v.harness_reach)
+            + "), so its test results cannot be trusted"
         )
     blocking = [f for f in v.new_findings if f.blocking]
     if blocking:

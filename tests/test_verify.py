@@ -298,3 +298,23 @@ def test_deleting_the_vulnerable_code_is_not_a_fix() -> None:
     assert verdict.removed_definitions == ("orders_of",)
     assert not verdict.resolved  # ... but not a fix
     assert any("removes or renames" in r for r in verdict.reasons)
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        'import sys\nsys.modules["__main__"]._run_one = lambda item, workdir: ("passed", "")\n',
+        "import sys as s\nhook = getattr(s, '_getframe')\n",
+        "from os import _exit as leave\n",
+        "import ctypes\n",
+    ],
+    ids=["rewrite-runner", "getattr-frame", "aliased-exit", "ctypes"],
+)
+def test_patch_reaching_into_the_test_harness_is_refused(attack: str) -> None:
+    """Tests share a process with the code under test, so code that reaches for the runner
+    could forge its results (the first attack really turns every failing test green)."""
+    pages = task("pagination-window")
+    verdict = verify_patch(pages, pages.source + "\n" + attack)
+    assert verdict.harness_reach
+    assert not verdict.resolved
+    assert any("reaches into the process" in r for r in verdict.reasons)
