@@ -100,16 +100,16 @@ def _score(
 
 
 def _speed_fixture() -> str:
-    """Whole corpus files, concatenated in name order until the text reaches ~300 lines."""
+    """Whole corpus files (web endpoints, dense with calls), in name order, up to 300 lines."""
     parts: list[str] = []
     lines = 0
     for path in sorted(CORPUS.glob("*.py")):
-        text = path.read_text()
+        text = path.read_text() + "\n\n"
+        if lines + text.count("\n") > SPEED_FIXTURE_LINES:
+            break
         parts.append(text)
         lines += text.count("\n")
-        if lines >= SPEED_FIXTURE_LINES:
-            break
-    return "\n\n".join(parts)
+    return "".join(parts)
 
 
 def speed() -> dict[str, object]:
@@ -136,7 +136,7 @@ def speed() -> dict[str, object]:
         ours_again, ruff_time = interleaved_medians(subject, ruff_run, rounds=12)
         full, bandit_again = interleaved_medians(full_scan, bandit_run, rounds=8)
     return {
-        "fixture_lines": source.count("\n") + 1,
+        "fixture_lines": source.count("\n"),
         "graderlib_plus_bandit_inprocess_s": round(ours, 4),
         "bandit_cli_s": round(bandit_time, 4),
         "ratio_to_bandit_cli": round(ours / bandit_time, 3),

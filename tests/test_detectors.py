@@ -179,3 +179,88 @@ def test_normalized_code_ignores_quotes_whitespace_comments_and_trailing_commas(
 )
 def test_sql_dataflow(code: str, flagged: bool) -> None:
     assert ("GL101" in _rule_ids(code)) is flagged
+
+
+TRICKY = '''
+import os  # comment
+x = 1; y = 2
+
+
+@decorator(
+    "arg",
+)
+async def f(
+    a,
+    b=[],
+) -> int:  # trailing
+    """doc"""
+    if a:
+        pass
+    elif b: return 1
+    else:
+        try:
+            pass
+        except (ValueError,
+                KeyError) as error:
+            raise
+        else:
+            pass
+        finally:
+            pass
+    with (open(a) as one,
+          open(b) as two):
+        for i in range(3): print(i)
+    while (a and
+           b):
+        break
+    match a:
+        case [1, 2]:
+            pass
+        case _:
+            pass
+    return (
+        1
+    )
+
+
+class C(
+    object
+):
+    z = f"{x!r:>{y}}"
+'''
+
+
+def _sources() -> list[str]:
+    corpus = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus"
+    return [TRICKY, FIXTURE.read_text(), *(p.read_text() for p in sorted(corpus.glob("*.py")))]
+
+
+def test_ast_paired_spans_equal_locate_spans_for_every_statement() -> None:
+    import ast
+
+    from graderlib.detectors.astlines import pair
+    from graderlib.locate import locate_module
+
+    compared = 0
+    for source in _sources():
+        module = cst.parse_module(source)
+        lines = pair(module, ast.parse(source))
+        assert lines is not None
+        for anchor in locate_module(module).anchors.values():
+            if isinstance(anchor.node, cst.Else | cst.Finally | cst.MatchCase):
+                continue  # no ast counterpart: these fall back to PositionProvider
+            assert lines.span(anchor.node) == anchor.header, (anchor.node, source[:60])
+            compared += 1
+    assert compared > 1000
+
+
+def test_statement_at_agrees_with_the_position_provider_path_on_every_line() -> None:
+    for source in (TRICKY, FIXTURE.read_text()):
+        module = cst.parse_module(source)
+        fast = PositionResolver(module, source)
+        slow = PositionResolver(module, source)
+        slow._pairing_tried = True  # force the PositionProvider fallback
+        for line in range(1, source.count("\n") + 2):
+            fast_span, _, fast_scope = fast.statement_at(line)
+            slow_span, _, slow_scope = slow.statement_at(line)
+            assert (fast_span, fast_scope) == (slow_span, slow_scope), line

@@ -1,13 +1,11 @@
 """Exact line spans, computed only for the statements that have findings.
 
 libcst's PositionProvider over a whole 300-line module costs about three parses, and most
-statements never have a finding. Line numbers are therefore resolved per module-level
-statement: Python's own ``ast`` (a C parser, ~2 ms) says on which line each top-level statement
-starts, and PositionProvider runs on a one-statement module holding just the statement that
-has a finding. The two are stitched by the statement's own start line, so the result is exactly
-what PositionProvider on the whole module would say. When ``ast`` cannot vouch for the layout
-(it rejects the text, or its statements don't line up with libcst's) the whole module is
-resolved instead: slower, never wrong.
+statements never have a finding. So spans come first from :mod:`graderlib.detectors.astlines`,
+which pairs libcst's statements with the ``ast`` tree that scan() parsed anyway (a dictionary
+lookup per finding). When the two trees cannot be paired, PositionProvider runs per module-level
+statement (a one-statement module holding the statement with a finding, stitched to the line
+``ast`` gives for it), or over the whole module as the last resort: slower, never wrong.
 
 Spans follow :mod:`graderlib.locate`: a simple statement's whole line range; a compound
 statement's header, from its first decorator to its colon.
@@ -22,6 +20,7 @@ from collections.abc import Mapping
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from graderlib.detectors.astlines import AstLines, pair
 from graderlib.detectors.walk import ANCHOR_TYPES, children
 from graderlib.locate import Span
 
@@ -40,6 +39,20 @@ class PositionResolver:
         self._layout_known = False
         self._resolved = 0
         self._tops: list[tuple[int, int, cst.CSTNode]] | None = None
+        self._paired: AstLines | None = None
+        self._pairing_tried = False
+
+    def _lines(self) -> AstLines | None:
+        if not self._pairing_tried:
+            self._pairing_tried = True
+            tree = self.tree
+            if tree is None:
+                try:
+                    tree = ast.parse(self.source)
+                except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError):
+                    tree = None
+            self._paired = pair(self.module, tree)
+        return self._paired
 
     # ------------------------------------------------------------- layout of top statements
 
@@ -82,6 +95,10 @@ class PositionResolver:
     # ------------------------------------------------------------- spans
 
     def span(self, anchor: cst.CSTNode, top: cst.CSTNode) -> Span:
+        lines = self._lines()
+        found = lines.span(anchor) if lines is not None else None
+        if found is not None:
+            return found
         positions, offset = self.positions(top)
         return _anchor_span(anchor, positions, offset)
 
@@ -89,6 +106,21 @@ class PositionResolver:
         """The innermost statement on ``line`` (for tools that report a line): its span, the
         node, and the dotted path of the function/class around it."""
         fallback = Span(start=max(line, 1), end=max(line, 1))
+        lines = self._lines()
+        found_statement = lines.statement_at(line) if lines is not None else None
+        if lines is not None and found_statement is None:
+            return fallback, None, ""
+        if (
+            lines is not None
+            and found_statement is not None
+            and not isinstance(found_statement[0], cst.Match)
+        ):
+            statement, scope_names = found_statement  # (match cases have no ast lines)
+            header = lines.span(statement)
+            if header is not None and header.contains(line):
+                return header, statement, ".".join(scope_names)
+            if header is not None:
+                return fallback, None, ".".join(scope_names)
         top = self._top_containing(line)
         if top is None:
             return fallback, None, ""

@@ -94,16 +94,48 @@ def child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
     return names
 
 
-def children(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+_IS_NODE: dict[type, bool] = {}
+
+
+def _is_node(value_type: type) -> bool:
+    """``issubclass(t, CSTNode)`` memoised: libcst's ABCs make isinstance slow in a hot loop."""
+    known = _IS_NODE.get(value_type)
+    if known is None:
+        known = _IS_NODE[value_type] = issubclass(value_type, cst.CSTNode)
+    return known
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The non-whitespace children of ``node`` in (roughly) evaluation order."""
+    found: list[cst.CSTNode] = []
     for name in child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, tuple | list):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
+            found.extend(item for item in value if _is_node(type(item)))
+        elif _is_node(value_type):
+            found.append(value)
+    return found
+
+
+# What the walk must do on entering/leaving a node, by concrete node type (0: nothing).
+_TRACKED = (
+    cst.FunctionDef,
+    cst.ClassDef,
+    cst.IndentedBlock,
+    cst.SimpleStatementSuite,
+    cst.If,
+    cst.While,
+    cst.For,
+    cst.With,
+    cst.Import,
+    cst.ImportFrom,
+    cst.Assign,
+    cst.AnnAssign,
+    cst.AugAssign,
+    cst.NamedExpr,
+)
+_TRACKED_TYPES = frozenset(_TRACKED)
 
 
 BindingKind = Literal["assign", "aug", "for", "with", "param", "validated", "opaque", "import"]
@@ -236,12 +268,16 @@ class Context:
     def _walk(self, node: cst.CSTNode) -> None:
         stack = self.stack
         stack.append(node)
-        entered = self._enter(node)
-        for instance, method in self._dispatch.get(type(node), ()):
-            method(instance, node, self)  # type: ignore[operator]
+        tracked = type(node) in _TRACKED_TYPES
+        entered = self._enter(node) if tracked else False
+        handlers = self._dispatch.get(type(node))
+        if handlers:
+            for instance, method in handlers:
+                method(instance, node, self)  # type: ignore[operator]
         for child in children(node):
             self._walk(child)
-        self._leave(node, entered)
+        if tracked:
+            self._leave(node, entered)
         stack.pop()
 
     def _next_order(self) -> int:
