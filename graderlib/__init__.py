@@ -7,6 +7,8 @@ The public API; everything else is an implementation detail that may move::
     report.score, report.redacted()
 """
 
+from graderlib.detectors import Detector, DetectorFinding, ScanResult, all_detectors, scan
+from graderlib.detectors.confirm import ConfirmResult, confirm_task
 from graderlib.findings import (
     Finding,
     FindingsError,
@@ -16,6 +18,7 @@ from graderlib.findings import (
 )
 from graderlib.grading import grade
 from graderlib.locate import Span
+from graderlib.sarif import to_sarif
 from graderlib.scoring import (
     EpisodeProgress,
     FindingVerdict,
@@ -30,6 +33,9 @@ from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default
 __all__ = [
     "Category",
     "CleanMark",
+    "ConfirmResult",
+    "Detector",
+    "DetectorFinding",
     "EpisodeProgress",
     "Finding",
     "FindingVerdict",
@@ -38,12 +44,15 @@ __all__ = [
     "Issue",
     "MissedIssue",
     "RewardPolicy",
+    "ScanResult",
     "ScoreComponents",
     "Severity",
     "Span",
     "Task",
     "TaskLoadError",
     "UnknownCategoryError",
+    "all_detectors",
+    "confirm_task",
     "default_taxonomy",
     "findings_from_sarif",
     "grade",
@@ -51,4 +60,6 @@ __all__ = [
     "load_task",
     "load_tasks",
     "parse_findings",
+    "scan",
+    "to_sarif",
 ]
