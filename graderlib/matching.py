@@ -114,17 +114,18 @@ def match(
     other_file: list[bool] = []
     relation_rows: list[list[int]] = []
     clean_rows: list[list[bool]] = []
-    candidates: list[int] = []  # identical reports (line, range, category) are assigned once
-    seen: set[tuple[int, int, str]] = set()
+    candidates: list[int] = []  # identical reports (line, range, category, file) count once
+    seen: set[tuple[int, int, str, bool]] = set()
     for row, finding in enumerate(findings):
         last_line = finding.end_line or finding.line
         line_list.append(finding.line)
         last_list.append(last_line)
-        other_file.append(finding.file is not None and not _names_this_file(finding.file))
+        elsewhere = finding.file is not None and not _names_this_file(finding.file)
+        other_file.append(elsewhere)
         relation_row, clean_row = index.rows_for(task, finding.category)
         relation_rows.append(relation_row)
         clean_rows.append(clean_row)
-        key = (finding.line, last_line, finding.category)
+        key = (finding.line, last_line, finding.category, elsewhere)
         if key not in seen:
             seen.add(key)
             candidates.append(row)

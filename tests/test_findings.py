@@ -178,3 +178,13 @@ def test_findings_in_another_file_are_false_positives() -> None:
     verdict = grade(task, [finding]).verdicts[0]
     assert verdict.status == "false_positive"
     assert "not the reviewed file" in verdict.reason
+
+
+def test_a_copy_in_another_file_does_not_shadow_the_real_finding() -> None:
+    task = load_task(FIXTURES / "user_repo")
+    here = Finding(line=11, category="sqli", message="formatted query here", file="snippet.py")
+    there = here.model_copy(update={"file": "other.py"})
+    for findings in ([there, here], [here, there]):
+        statuses = {v.index: v.status for v in grade(task, findings).verdicts}
+        assert statuses[findings.index(here)] == "matched"
+        assert statuses[findings.index(there)] == "false_positive"
