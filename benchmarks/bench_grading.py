@@ -38,7 +38,9 @@ def run() -> dict[str, object]:
     grade_s, parse_s = interleaved_medians(
         lambda: grade(task, findings), lambda: libcst.parse_module(source), rounds=200
     )
-    big = [Finding(line=1 + n % task.line_count, category="xss", message="x") for n in range(10_000)]
+    big = [
+        Finding(line=1 + n % task.line_count, category="xss", message="x") for n in range(10_000)
+    ]
     big_s, _ = interleaved_medians(lambda: grade(task, big), lambda: None, rounds=5)
     ratio = grade_s / parse_s
     return {
