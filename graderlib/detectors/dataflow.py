@@ -365,7 +365,7 @@ class _Classifier:
         bare = "." not in callee  # an unimported helper named like a sanitiser: trust the name
         if callee in self.sanitizers or (bare and short in {_short(s) for s in self.sanitizers}):
             return Level.SAFE
-        if callee in _TAINT_CALLS or request_rooted(node, self.ctx):
+        if callee in _TAINT_CALLS or request_rooted(node, self.ctx) or _tornado_argument(node):
             return Level.TAINTED
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
@@ -381,6 +381,31 @@ class _Classifier:
         if callee in _PROPAGATORS or short in {"join", "format"}:
             return self.max((a.value for a in node.args), depth)
         return Level.UNKNOWN  # an unknown function may validate, transform or fetch anything
+
+
+_TORNADO_SOURCES = frozenset(
+    {
+        "get_argument",
+        "get_arguments",
+        "get_query_argument",
+        "get_query_arguments",
+        "get_body_argument",
+        "get_body_arguments",
+        "get_cookie",
+        "get_secure_cookie",
+    }
+)
+
+
+def _tornado_argument(call: cst.Call) -> bool:
+    """``self.get_argument("q")`` in a tornado RequestHandler."""
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in _TORNADO_SOURCES
+        and isinstance(func.value, cst.Name)
+        and func.value.value == "self"
+    )
 
 
 def _short(dotted: str) -> str:

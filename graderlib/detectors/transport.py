@@ -12,6 +12,10 @@ from graderlib.taxonomy import Severity
 _HTTP_VERBS = ("get", "post", "put", "delete", "patch", "head", "options", "request")
 
 
+# aiohttp spells "do not verify" as ssl=False on requests, sessions and connectors.
+_AIOHTTP_SSL_CALLS = frozenset({*_HTTP_VERBS, "ws_connect", "TCPConnector", "ClientSession"})
+
+
 class TlsVerificationDisabled(Detector):
     id = "GL304"
     category = "tls-verification-disabled"
@@ -25,6 +29,7 @@ class TlsVerificationDisabled(Detector):
     INVALID = (
         "import requests\nrequests.get('https://x', verify=False, timeout=5)\n",
         "import ssl\nctx = ssl._create_unverified_context()\n",
+        "async def f(session):\n    return await session.get('https://x', ssl=False)\n",
         "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\n"
         "ctx.verify_mode = ssl.CERT_NONE\n",
         "import paramiko\nc = paramiko.SSHClient()\n"
@@ -33,11 +38,18 @@ class TlsVerificationDisabled(Detector):
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         callee = ctx.callee(node)
-        verify = keyword(node, "verify")
-        if (verify is not None and is_constant(verify.value, "False")) or callee in {
-            "ssl._create_unverified_context",
-            "ssl._create_stdlib_context",
-        }:
+        verify = keyword(node, "verify") or keyword(node, "verify_ssl")
+        ssl_setting = keyword(node, "ssl")
+        aiohttp_off = (
+            ssl_setting is not None
+            and is_constant(ssl_setting.value, "False")
+            and short_name(callee) in _AIOHTTP_SSL_CALLS
+        )
+        if (
+            aiohttp_off
+            or (verify is not None and is_constant(verify.value, "False"))
+            or callee in {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
+        ):
             self.report(ctx, node)
         elif short_name(callee) == "set_missing_host_key_policy" and node.args:
             policy = ctx.qualname(node.args[0].value) or ""

@@ -64,6 +64,8 @@ class PathTraversal(Detector):
         "import os\nfrom flask import request\n@app.route('/f')\ndef f():\n"
         "    path = os.path.join('files', request.args['name'])\n"
         "    with open(path) as fh:\n        return fh.read()\n",
+        "from pathlib import Path\nfrom flask import request\n@app.route('/n')\ndef n():\n"
+        "    return (Path('/srv/notes') / request.args['name']).read_text()\n",
         "from flask import send_file\n@app.route('/f/<name>')\ndef f(name):\n"
         "    return send_file('/srv/files/' + name)\n",
     )
@@ -74,13 +76,29 @@ class PathTraversal(Detector):
             path = argument(node, 0, "file", "path", "filename", "path_or_file", "src")
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in _PATH_METHODS:
             receiver = node.func.value
-            if not (isinstance(receiver, cst.Call) and short_name(ctx.callee(receiver)) == "Path"):
+            if not _is_path_expression(receiver, ctx):
                 return
             path = receiver
         else:
             return
         if path is not None and classify(path, ctx, "path") is Level.TAINTED:
             self.report(ctx, node)
+
+
+def _is_path_expression(expr: cst.BaseExpression, ctx: Context) -> bool:
+    """``Path(x)``, ``BASE / name`` (pathlib's join), or a local bound to one of them."""
+    if isinstance(expr, cst.Call):
+        return short_name(ctx.callee(expr)) in {"Path", "PurePath", "PosixPath"}
+    if isinstance(expr, cst.BinaryOperation):
+        return isinstance(expr.operator, cst.Divide)
+    if isinstance(expr, cst.Name):
+        found = ctx.lookup(expr.value)
+        return any(
+            b.value is not None and _is_path_expression(b.value, ctx)
+            for b in (ctx.reaching(found[1]) if found else ())
+            if b.kind == "assign"
+        )
+    return False
 
 
 _FETCHES = frozenset(
@@ -114,6 +132,8 @@ class ServerSideRequestForgery(Detector):
     INVALID = (
         "import requests\nfrom flask import request\n@app.route('/p')\ndef p():\n"
         "    return requests.get(request.args['url'], timeout=5).text\n",
+        "import httpx\n@app.get('/f')\nasync def f(target: str):\n"
+        "    async with httpx.AsyncClient() as client:\n        return await client.get(target)\n",
         "from urllib.request import urlopen\n@app.get('/p')\ndef p(url: str):\n"
         "    return urlopen(url, timeout=3).read()\n",
     )
@@ -124,10 +144,46 @@ class ServerSideRequestForgery(Detector):
             url = argument(node, 1, "url")
         elif callee in _FETCHES:
             url = argument(node, 0, "url")
+        elif http_client_method(node, ctx) is not None:
+            method = http_client_method(node, ctx)
+            url = argument(node, 1, "url") if method == "request" else argument(node, 0, "url")
         else:
             return
         if url is not None and classify(url, ctx, "url") is Level.TAINTED:
             self.report(ctx, node)
+
+
+_CLIENT_FACTORIES = frozenset(
+    {
+        "requests.Session",
+        "requests.session",
+        "httpx.Client",
+        "httpx.AsyncClient",
+        "aiohttp.ClientSession",
+        "urllib3.PoolManager",
+    }
+)
+_CLIENT_METHODS = frozenset(
+    {"get", "post", "put", "delete", "patch", "head", "options", "request", "stream"}
+)
+
+
+def http_client_method(call: cst.Call, ctx: Context) -> str | None:
+    """``client.get`` where ``client`` was made by ``httpx.AsyncClient()`` & co: the method."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in _CLIENT_METHODS:
+        return None
+    receiver = func.value
+    if isinstance(receiver, cst.Call):
+        return func.attr.value if ctx.callee(receiver) in _CLIENT_FACTORIES else None
+    if not isinstance(receiver, cst.Name):
+        return None
+    found = ctx.lookup(receiver.value)
+    for binding in found[1] if found else ():
+        made_by = binding.value
+        if isinstance(made_by, cst.Call) and ctx.callee(made_by) in _CLIENT_FACTORIES:
+            return func.attr.value
+    return None
 
 
 _REDIRECTS = frozenset(
@@ -240,6 +296,8 @@ class ReflectedXss(Detector):
         "    return HttpResponse('<p>%s</p>' % request.GET['q'])\n",
         "import html\ndef card(c):\n    who = html.escape(c.author)\n"
         "    return f'<p><b>{who}</b> {c.body}</p>'\n",
+        "class Search(tornado.web.RequestHandler):\n    def get(self):\n"
+        "        self.write('<h2>%s</h2>' % self.get_argument('q'))\n",
     )
 
     def visit_Return(self, node: cst.Return, ctx: Context) -> None:
@@ -247,8 +305,15 @@ class ReflectedXss(Detector):
             self._check(node.value, node, ctx)
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
-        if ctx.callee(node) in _HTML_RESPONSES:
-            body = argument(node, 0, "response", "content", "body")
+        func = node.func
+        tornado_write = (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in {"write", "finish"}
+            and isinstance(func.value, cst.Name)
+            and func.value.value == "self"
+        )
+        if ctx.callee(node) in _HTML_RESPONSES or tornado_write:
+            body = argument(node, 0, "response", "content", "body", "chunk")
             if body is not None:
                 self._check(body, node, ctx)
 

@@ -1,0 +1,13 @@
+import smtplib
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.post("/alerts")
+def alert():
+    with smtplib.SMTP_SSL("smtp.example.com", 465) as smtp:
+        smtp.login("alerts@example.com", "Sup3rS3cret!")
+        smtp.sendmail("alerts@example.com", ["ops@example.com"], request.form["text"])
+    return {"sent": True}
