@@ -7,8 +7,9 @@ The public API; everything else is an implementation detail that may move::
     report.score, report.redacted()
 """
 
-from graderlib.detectors import Detector, DetectorFinding, ScanResult, all_detectors, scan
-from graderlib.detectors.confirm import ConfirmResult, confirm_task
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from graderlib.findings import (
     Finding,
     FindingsError,
@@ -18,7 +19,6 @@ from graderlib.findings import (
 )
 from graderlib.grading import grade
 from graderlib.locate import Span
-from graderlib.sarif import to_sarif
 from graderlib.scoring import (
     EpisodeProgress,
     FindingVerdict,
@@ -29,6 +29,37 @@ from graderlib.scoring import (
 )
 from graderlib.task import CleanMark, Issue, Task, TaskLoadError, load_task, load_tasks
 from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default_taxonomy
+
+if TYPE_CHECKING:
+    from graderlib.detectors.base import Detector, DetectorFinding, all_detectors
+    from graderlib.detectors.scan import ScanResult, scan
+    from graderlib.detectors.confirm import ConfirmResult, confirm_task
+    from graderlib.sarif import to_sarif
+    from graderlib.verify import PatchVerdict, verify_patch
+
+# Detectors import libcst.matchers (~1 s) and bandit; patch verification imports the sandbox.
+# Loading them on first use keeps `import graderlib` cheap for code that only grades.
+_LAZY = {
+    "Detector": "graderlib.detectors",
+    "DetectorFinding": "graderlib.detectors",
+    "ScanResult": "graderlib.detectors",
+    "all_detectors": "graderlib.detectors",
+    "scan": "graderlib.detectors",
+    "ConfirmResult": "graderlib.detectors.confirm",
+    "confirm_task": "graderlib.detectors.confirm",
+    "to_sarif": "graderlib.sarif",
+    "PatchVerdict": "graderlib.verify",
+    "verify_patch": "graderlib.verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'graderlib' has no attribute {name!r}")
+
 
 __all__ = [
     "Category",
@@ -43,6 +74,7 @@ __all__ = [
     "GradeReport",
     "Issue",
     "MissedIssue",
+    "PatchVerdict",
     "RewardPolicy",
     "ScanResult",
     "ScoreComponents",
@@ -62,4 +94,5 @@ __all__ = [
     "parse_findings",
     "scan",
     "to_sarif",
+    "verify_patch",
 ]
