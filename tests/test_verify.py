@@ -188,7 +188,9 @@ def test_patch_that_breaks_syntax() -> None:
 
 def test_hostile_patch_times_out_and_is_not_resolved() -> None:
     sqli = task("sqli-order-lookup")
-    verdict = verify_patch(sqli, "while True:\n    pass\n", limits=FAST)
+    verdict = verify_patch(
+        sqli, "while True:\n    pass\n", limits=SandboxLimits(cpu_seconds=1, wall_seconds=3.0)
+    )
     assert verdict.sandbox == "timeout"
     assert not verdict.resolved
     assert any("timeout" in r for r in verdict.reasons)
