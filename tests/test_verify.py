@@ -320,3 +320,21 @@ def test_patch_reaching_into_the_test_harness_is_refused(attack: str) -> None:
     assert verdict.harness_reach
     assert not verdict.resolved
     assert any("reaches into the process" in r for r in verdict.reasons)
+
+
+def test_cli_source_target_and_redacted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder = TASKS / "inventory-service"
+    source = load_task(folder).source
+    half = tmp_path / "half.py"  # fixes the md5 digest only
+    half.write_text(edit(source, "hashlib.md5(", "hashlib.sha256("))
+    args = ["verify-patch", str(folder), str(half), "--source", "--no-tests", "--json"]
+    assert main([*args, "--target", "key-md5"]) == 0
+    assert json.loads(capsys.readouterr().out)["targeted"] == ["key-md5"]
+    assert main(args) == 1
+    capsys.readouterr()
+    assert main([*args, "--target", "no-such-issue"]) == 2
+    assert "no-such-issue" in capsys.readouterr().err
+    assert main([*args, "--redacted"]) == 1
+    shown = capsys.readouterr().out
+    assert "search-sqli" not in shown and "sql-injection" not in shown
+    assert json.loads(shown)["redacted_view"] is True
