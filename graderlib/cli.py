@@ -186,7 +186,8 @@ def cmd_tasks_list(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------ wiring
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``argv``, only the optional module its command needs is imported."""
     parser = _Parser(prog="graderlib", description=__doc__.splitlines()[0] if __doc__ else None)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -223,22 +224,43 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_tasks_list)
 
-    _register_optional(commands, task_commands)
+    _register_optional(commands, task_commands, _requested_command(argv))
     return parser
+
+
+def _requested_command(argv: Sequence[str] | None) -> tuple[str, ...] | None:
+    """``("tasks", "generate")`` for ``graderlib tasks generate ...``; None means all (help)."""
+    words = [a for a in (argv or []) if not a.startswith("-")]
+    return tuple(words[:2]) if words else None
 
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[_Parser]"
 
 
-def _register_optional(commands: Subparsers, task_commands: Subparsers) -> None:
-    """Subcommands whose modules live elsewhere; each registers its own arguments."""
-    registrations: list[tuple[str, str, Subparsers]] = [
-        ("graderlib.detectors.cli", "add_scan_parser", commands),
-        ("graderlib.verify_cli", "add_verify_parser", commands),
-        ("graderlib.scorecard", "add_scorecard_parser", commands),
-        ("graderlib.generate.cli", "add_generate_parser", task_commands),
+def _register_optional(
+    commands: Subparsers, task_commands: Subparsers, requested: tuple[str, ...] | None
+) -> None:
+    """Subcommands whose modules live elsewhere; each registers its own arguments.
+
+    Their modules are heavy (libcst matchers, bandit, the sandbox), so a command imports only
+    the one it runs; ``--help`` and unknown commands import them all to list them.
+    """
+    registrations: list[tuple[tuple[str, ...], str, str, Subparsers]] = [
+        (("scan",), "graderlib.detectors.cli", "add_scan_parser", commands),
+        (("verify-patch",), "graderlib.verify_cli", "add_verify_parser", commands),
+        (("scorecard",), "graderlib.scorecard", "add_scorecard_parser", commands),
+        (("tasks", "generate"), "graderlib.generate.cli", "add_generate_parser", task_commands),
     ]
-    for module_name, function_name, target in registrations:
+    known = {"grade", "tasks", *(command[0] for command, *_ in registrations)}
+    for command, module_name, function_name, target in registrations:
+        needed = (
+            requested is None
+            or requested[0] not in known  # let argparse's error list every command
+            or requested[: len(command)] == command
+            or requested == command[:1]  # `graderlib tasks --help` lists `generate`
+        )
+        if not needed:
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:
@@ -250,7 +272,7 @@ def _register_optional(commands: Subparsers, task_commands: Subparsers) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = build_parser()
+        parser = build_parser(sys.argv[1:] if argv is None else argv)
     except Exception as error:  # a broken optional module must not print a traceback
         print(f"graderlib: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_INTERNAL
