@@ -195,7 +195,8 @@ def _parse_hunks(patch: str) -> tuple[list[_Hunk], bool]:
         hunks.append(
             _Hunk(
                 index=index,
-                stated_line=max(hunk.source_start, 1),
+                # with no old lines, "-5,0" means "after line 5"
+                stated_line=hunk.source_start + 1 if not old else max(hunk.source_start, 1),
                 old=old,
                 new=new,
                 leading_context=_count_context(body),

@@ -76,6 +76,24 @@ def test_two_hunks_apply_in_order() -> None:
     assert applied.source == new
 
 
+@pytest.mark.parametrize("context", [0, 1, 3])
+def test_pure_insertions_land_after_the_stated_line(context: int) -> None:
+    new = ORIGINAL.replace("value_5 = 5\n", "value_5 = 5\ninserted = True\n")
+    new = "# top\n" + new + "# bottom\n"
+    patch = "".join(
+        difflib.unified_diff(
+            ORIGINAL.splitlines(True),
+            new.splitlines(True),
+            "a/snippet.py",
+            "b/snippet.py",
+            n=context,
+        )
+    )
+    applied = apply_patch(ORIGINAL, patch)
+    assert applied.source == new
+    assert applied.level is ApplyLevel.EXACT
+
+
 def test_plain_source_is_a_full_replacement() -> None:
     applied = apply_patch(ORIGINAL, "def f():\n    return 1\n")
     assert applied.level is ApplyLevel.REPLACEMENT
