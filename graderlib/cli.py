@@ -293,4 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run the imported module, not __main__: subcommand modules raise graderlib.cli.BadInput,
+    # which must be the class main() catches.
+    from graderlib.cli import main as _main
+
+    raise SystemExit(_main())
