@@ -151,18 +151,38 @@ def test_crlf_diff_applies() -> None:
     assert apply_patch(ORIGINAL, DIFF.replace("\n", "\r\n")).source == CHANGED
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
-    st.lists(st.integers(min_value=0, max_value=29), min_size=1, max_size=5, unique=True),
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=29), st.sampled_from(["edit", "drop", "add"])),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda op: op[0],
+    ),
     st.integers(min_value=0, max_value=4),
+    st.sampled_from([0, 1, 3]),
 )
-def test_any_generated_diff_round_trips(lines: list[int], shift: int) -> None:
-    """A diff made by difflib applies to its source, and still applies after a prefix shift."""
+def test_any_generated_diff_round_trips(
+    operations: list[tuple[int, str]], shift: int, context: int
+) -> None:
+    """A diff made by difflib (edits, deletions, insertions; any context size) applies to its
+    source, and, given context, still applies to that source shifted down by a few lines."""
     rows = ORIGINAL.splitlines(True)
-    for index in lines:
-        rows[index] = f"edited_{index} = -1\n"
+    for index, operation in sorted(operations, reverse=True):
+        if operation == "edit":
+            rows[index] = f"edited_{index} = -1\n"
+        elif operation == "drop":
+            del rows[index]
+        else:
+            rows.insert(index, f"added_{index} = 0\n")
     new = "".join(rows)
-    patch = diff(ORIGINAL, new)
+    patch = "".join(
+        difflib.unified_diff(
+            ORIGINAL.splitlines(True), rows, "a/snippet.py", "b/snippet.py", n=context
+        )
+    )
     assert apply_patch(ORIGINAL, patch).source == new
+    if context == 0:
+        return  # a zero-context insertion has nothing to find; like patch(1) it trusts its line
     prefix = "".join(f"# header {i}\n" for i in range(shift))
     assert apply_patch(prefix + ORIGINAL, patch).source == prefix + new
