@@ -161,7 +161,9 @@ class HistoryEntry(BaseModel):
 class CodeReviewObservation(Observation):  # type: ignore[misc]
     """What the agent sees after reset and after every step. Never any unfound ground truth."""
 
-    task_id: str = ""
+    task_id: str = Field(
+        default="", description="The task's public id: opaque, never the author's id."
+    )
     difficulty: str = ""
     description: str = ""
     snippet: str = Field(default="", description="The code under review, with line numbers.")
@@ -192,7 +194,7 @@ class CodeReviewObservation(Observation):  # type: ignore[misc]
 class CodeReviewState(State):  # type: ignore[misc]
     """Episode bookkeeping that is safe to show: ids, counts and the score, nothing else."""
 
-    task_id: str | None = None
+    task_id: str | None = Field(default=None, description="The task's public id.")
     difficulty: str | None = None
     step_budget: int = 0
     score: float = 0.0

@@ -106,6 +106,21 @@ class Task(BaseModel):
     def split(self) -> Split:
         return split_of(self.id)
 
+    @property
+    def public_id(self) -> str:
+        """The id an agent may see: see :func:`public_task_id`."""
+        return public_task_id(self.id)
+
+
+def public_task_id(task_id: str) -> str:
+    """An opaque, stable id for ``task_id``, safe to show to an agent.
+
+    Task ids are written for authors and often name the bug (``sqli-user-lookup``,
+    ``clean-ttl-cache``), so showing them would hand an agent the answer's category. A hash
+    prefix is stable across servers and runs (trainers can still map it back) and says nothing.
+    """
+    return "task-" + hashlib.sha256(task_id.encode()).hexdigest()[:12]
+
 
 def split_of(task_id: str, weights: tuple[int, int, int] = (80, 10, 10)) -> Split:
     """A stable split from a hash of the id: adding tasks never moves existing ones."""

@@ -13,6 +13,7 @@ from env.server.catalog import Catalog, TaskSelectionError, load_catalog
 from env.server.environment import CodeReviewEnvironment
 from env.server.episode import EpisodeError
 from graderlib import EpisodeProgress, RewardPolicy, default_taxonomy, grade
+from graderlib.task import public_task_id
 
 FIXTURES = Path(__file__).parent / "fixtures" / "env_tasks"
 
@@ -32,12 +33,42 @@ def report(*findings: dict[str, object]) -> CodeReviewAction:
 
 def test_reset_picks_by_id_filters_index_and_seed(catalog: Catalog) -> None:
     env = make_env(catalog)
-    assert env.reset(task_id="env-ledger").task_id == "env-ledger"
-    assert env.reset(difficulty="hard").task_id == "env-config-loader"
-    assert env.reset(split="train", index=0).task_id == "env-clean-cache"
+    ledger = public_task_id("env-ledger")
+    assert env.reset(task_id="env-ledger").task_id == ledger
+    assert env.reset(task_id=ledger).task_id == ledger
+    assert env.reset(difficulty="hard").task_id == public_task_id("env-config-loader")
+    assert env.reset(split="train", index=0).task_id == public_task_id("env-clean-cache")
     drawn = {env.reset(seed=s).task_id for s in range(30)}
-    assert drawn == {t.id for t in catalog.tasks}
+    assert drawn == {t.public_id for t in catalog.tasks}
     assert all(env.reset(seed=7).task_id == env.reset(seed=7).task_id for _ in range(3))
+
+
+def test_public_id_is_opaque_stable_and_the_only_id_shown(catalog: Catalog) -> None:
+    """Author ids name the bug (sqli-user-lookup); the agent sees a hash of them instead."""
+    # Pinned: sha256("sqli-user-lookup") starts dd20d289a9aa; a trainer can recompute it.
+    assert public_task_id("sqli-user-lookup") == "task-dd20d289a9aa"
+    assert len({t.public_id for t in catalog.tasks}) == len(catalog.tasks)
+    for task in catalog.tasks:
+        assert task.public_id == public_task_id(task.id) and task.id not in task.public_id
+        env = make_env(catalog)
+        by_author = env.reset(task_id=task.id, episode_id="e1")
+        state = env.state
+        by_public = make_env(catalog).reset(task_id=task.public_id, episode_id="e1")
+        assert by_author.model_dump() == by_public.model_dump()
+        assert (by_author.task_id, state.task_id) == (task.public_id, task.public_id)
+        final = env.step(CodeReviewAction(kind="finalize"))
+        assert final.report is not None and final.report["task_id"] == task.public_id
+        shown = [by_author.model_dump_json(), final.model_dump_json(), env.state.model_dump_json()]
+        assert not any(t.id in text for t in catalog.tasks for text in shown)
+        assert catalog.find(task.id) is catalog.find(task.public_id) is task
+
+
+def test_unknown_task_id_error_names_no_other_task(catalog: Catalog) -> None:
+    with pytest.raises(TaskSelectionError) as caught:
+        make_env(catalog).reset(task_id="no-such-task")
+    message = str(caught.value)
+    assert "unknown task_id 'no-such-task'" in message
+    assert not any(t.id in message or t.public_id in message for t in catalog.tasks)
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,9 @@ import pytest
 from openenv import GenericEnvClient
 
 from env import CodeReviewAction, CodeReviewEnv, ReviewFinding
-from env.server.catalog import Catalog, load_catalog
-from graderlib import EpisodeProgress, Task, default_taxonomy, grade
+from env.server.catalog import DIFFICULTIES, Catalog, load_catalog
+from graderlib import EpisodeProgress, GradeReport, Task, default_taxonomy, grade
+from graderlib.task import public_task_id
 from tests.test_env_harness import (
     FIXTURE_TASKS,
     REPO,
@@ -32,6 +33,7 @@ from tests.test_env_harness import (
 pytestmark = pytest.mark.slow
 OPENENV = REPO / ".venv" / "bin" / "openenv"
 VOCABULARY_LIST = list(default_taxonomy().ids)
+LEDGER = public_task_id("env-ledger")
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +67,7 @@ def test_full_episode_rewards_are_exact_and_sum_to_the_final_score(server: Serve
     with CodeReviewEnv(base_url=server.url).sync() as env:
         first = env.reset(task_id="env-ledger")
         assert first.observation.score == 0.0 and first.observation.metadata["env"] == "code_review"
+        assert first.observation.task_id == LEDGER
         steps = [
             # recall 6/8 = 0.75, times 0.8
             CodeReviewAction(
@@ -103,10 +106,16 @@ def test_full_episode_rewards_are_exact_and_sum_to_the_final_score(server: Serve
     assert final.matched_categories == ["mutable-default-argument", "sql-injection"]
     assert (final.issues_found, final.issues_total, final.remaining_steps) == (2, 2, 11)
     assert state.step_count == 5 and state.finalized and state.patch_resolved
-    assert state.score == 0.87 and state.hints_used == 1
+    assert state.score == 0.87 and state.hints_used == 1 and state.task_id == LEDGER
+    assert final.report["task_id"] == LEDGER
 
 
 # ------------------------------------------------------------------ concurrent sessions
+
+
+def public(task: Task, report: GradeReport) -> GradeReport:
+    """What the environment sends: the redacted report, naming the task by its public id."""
+    return report.redacted().model_copy(update={"task_id": task.public_id})
 
 
 def plan_for(task: Task, session: int) -> list[list[dict[str, Any]]]:
@@ -124,7 +133,9 @@ def plan_for(task: Task, session: int) -> list[list[dict[str, Any]]]:
 
 async def run_session(url: str, task: Task, session: int) -> dict[str, Any]:
     async with CodeReviewEnv(base_url=url) as env:
-        result = await env.reset(task_id=task.id, episode_id=f"episode-{session}")
+        # Trainers may name a task by its author id or its public id: half do each.
+        chosen = task.id if session % 2 else task.public_id
+        result = await env.reset(task_id=chosen, episode_id=f"episode-{session}")
         seen = [result.observation]
         plan = plan_for(task, session)
         for findings in plan:
@@ -154,18 +165,18 @@ def test_32_concurrent_sessions_on_different_tasks_do_not_cross_talk(
     for session, outcome in enumerate(outcomes):
         task: Task = outcome["task"]
         for obs in outcome["seen"]:
-            assert obs.task_id == task.id
+            assert obs.task_id == task.public_id
             assert obs.snippet == task.numbered_source()
             assert obs.metadata["episode_id"] == f"episode-{session}"
         final = outcome["seen"][-1]
         assert len(final.history) == len(outcome["plan"]) + 1
         every = [f for findings in outcome["plan"] for f in findings]
-        expected = grade(task, every, episode=EpisodeProgress(finalized=True)).redacted()
+        expected = public(task, grade(task, every, episode=EpisodeProgress(finalized=True)))
         assert final.report == expected.model_dump(mode="json")
         assert final.score == expected.score
         assert sum(h.reward for h in final.history) == pytest.approx(expected.score, abs=1e-9)
         state = outcome["state"]
-        assert (state.task_id, state.episode_id) == (task.id, f"episode-{session}")
+        assert (state.task_id, state.episode_id) == (task.public_id, f"episode-{session}")
         assert state.findings_reported == len(every)
 
 
@@ -229,7 +240,9 @@ def test_bad_actions_get_validation_errors_and_the_session_survives(server: Serv
         for action in ({"kind": "hint"}, {"kind": "finalize"}):
             with pytest.raises(RuntimeError, match=r"the episode is over.*call reset"):
                 env.step(action)
-        assert env.reset(task_id="env-clean-cache").observation["task_id"] == "env-clean-cache"
+        clean = public_task_id("env-clean-cache")
+        assert env.reset(task_id="env-clean-cache").observation["task_id"] == clean
+        assert env.reset(task_id=clean).observation["task_id"] == clean
 
 
 def _errors_of(client: RecordingGenericEnv, error_type: str) -> list[dict[str, Any]]:
@@ -253,7 +266,7 @@ def test_malformed_frames_do_not_end_the_session(server: Server) -> None:
         ws.send(json.dumps({"type": "reset", "data": {"task_id": "env-clean-cache"}}))
         reply = json.loads(ws.recv(timeout=30))
         assert reply["type"] == "observation"
-        assert reply["data"]["observation"]["task_id"] == "env-clean-cache"
+        assert reply["data"]["observation"]["task_id"] == public_task_id("env-clean-cache")
 
 
 # ---------------------------------------------------------------------------- no leaks
@@ -274,7 +287,7 @@ def secrets_of(task: Task) -> dict[str, dict[str, str]]:
 
 def strings_in(node: Any, public: set[str]) -> list[str]:
     """Every key and string of a decoded frame, minus what was public before the episode:
-    the snippet, the description, the task id and the taxonomy's vocabulary list (a default
+    the snippet, the description, the public task id and the taxonomy's vocabulary list (a default
     issue id IS a category id, and the vocabulary lists them all)."""
     if isinstance(node, dict):
         return [s for k, v in node.items() for s in [k, *strings_in(v, public)]]
@@ -312,7 +325,12 @@ def check_texts(
 
 
 def public_of(task: Task) -> set[str]:
-    return {task.id, task.description, task.numbered_source()}
+    return {task.public_id, task.description, task.numbered_source()}
+
+
+def author_ids_in(text: str, tasks: tuple[Task, ...] | list[Task]) -> list[str]:
+    """Every author id (``sqli-user-lookup``) found anywhere in ``text``, as raw bytes."""
+    return [t.id for t in tasks if t.id in text]
 
 
 def decoy_category(task: Task) -> str:
@@ -367,9 +385,63 @@ def test_no_ground_truth_in_any_byte_sent_before_it_is_earned(
         assert status == 200
         bodies.append(body.decode())
     texts = [*bodies, *server.log().splitlines()]
-    every_id = {t.id for t in every_task}
+    every_id = {t.public_id for t in every_task}
     for task in every_task:
         check_texts(texts, task, every_id | {t.description for t in every_task}, set(), set())
+    assert not [
+        (n, author_ids_in(t, every_task))
+        for n, t in enumerate(texts)
+        if author_ids_in(t, every_task)
+    ]
+
+
+def test_no_author_task_id_in_any_byte_of_an_episode_or_the_task_list(
+    server: Server, catalog: Catalog
+) -> None:
+    """Author ids name the answer (``sqli-user-lookup``, ``clean-ttl-cache``): an agent that
+    starts episodes by difficulty and seed, as in training, must never receive one. Every task
+    of the fixtures and of ``tasks/`` is reached; each gets a full episode."""
+    every = catalog.tasks
+    by_public = {t.public_id: t for t in every}
+    seen: set[str] = set()
+    for difficulty in DIFFICULTIES:
+        wanted = {t.public_id for t in every if t.difficulty == difficulty}
+        client = RecordingEnv(base_url=server.url)
+        with client.sync() as env:
+            seed = 0
+            while not wanted <= seen:
+                assert seed < 3000, (difficulty, sorted(wanted - seen))
+                obs = env.reset(difficulty=difficulty, seed=seed).observation
+                seed += 1
+                assert obs.task_id in by_public and obs.difficulty == difficulty
+                if obs.task_id in seen:
+                    continue
+                seen.add(obs.task_id)
+                task = by_public[obs.task_id]
+                decoy = decoy_category(task)
+                env.step(CodeReviewAction(kind="report", findings=[finding(1, decoy, "a guess")]))
+                env.step(CodeReviewAction(kind="hint"))
+                env.step(
+                    CodeReviewAction(kind="patch", patch="--- a/snippet.py\n+++ b/snippet.py\n")
+                )
+                if task.issues:
+                    issue = task.issues[0]
+                    exact = finding(issue.span.start, issue.category, "this is the issue")
+                    env.step(CodeReviewAction(kind="report", findings=[exact]))
+                final = env.step(CodeReviewAction(kind="finalize")).observation
+                assert final.done and final.report is not None
+                assert final.report["task_id"] == task.public_id
+                assert env.state().task_id == task.public_id
+        assert client.frames
+        leaks = [(n, author_ids_in(f, every)) for n, f in enumerate(client.frames)]
+        assert not [leak for leak in leaks if leak[1]], difficulty
+    assert seen == set(by_public)
+
+    status, body = server.get("/tasks")
+    assert status == 200 and not author_ids_in(body.decode(), every)
+    for split in ("train", "validation", "test"):
+        status, body = server.post("/code_review/tasks", {"split": split})
+        assert status == 200 and not author_ids_in(body.decode(), every)
 
 
 def test_patch_feedback_names_no_issue_and_no_hidden_test(server: Server, catalog: Catalog) -> None:
@@ -406,7 +478,7 @@ def test_tasks_route_lists_tasks_without_answers(server: Server, catalog: Catalo
     assert listing["categories"] == list(default_taxonomy().ids)
     for entry, task in zip(listing["tasks"], catalog.tasks, strict=True):
         assert entry == {
-            "id": task.id,
+            "id": task.public_id,
             "difficulty": task.difficulty,
             "split": task.split,
             "line_count": task.line_count,
@@ -420,10 +492,13 @@ def test_grade_route_is_stateless_and_redacted(server: Server, catalog: Catalog)
     status, body = server.post("/grade", {"task_id": "env-ledger", "findings": findings})
     assert status == 200
     report = json.loads(body)
-    expected = grade(catalog.by_id["env-ledger"], findings).redacted()
+    ledger = catalog.by_id["env-ledger"]
+    expected = public(ledger, grade(ledger, findings))
     assert report == expected.model_dump(mode="json")
     assert report["missed"] == [] and report["issues_found"] == 1
+    assert report["task_id"] == LEDGER and b"env-ledger" not in body
     assert server.post("/grade", {"task_id": "env-ledger", "findings": findings})[1] == body
+    assert server.post("/grade", {"task_id": LEDGER, "findings": findings})[1] == body
 
     for payload, code, message in [
         (b"{nope", 400, "not JSON"),
@@ -438,6 +513,7 @@ def test_grade_route_is_stateless_and_redacted(server: Server, catalog: Catalog)
         status, body = server.post("/grade", payload)
         assert status == code, (payload if isinstance(payload, dict) else "raw", body[:300])
         assert message in json.loads(body)["detail"]
+        assert not author_ids_in(body.decode(), catalog.tasks), body[:300]
 
 
 def test_web_page_is_off_by_default(server: Server) -> None:
@@ -450,7 +526,8 @@ def test_http_step_without_episode_is_a_409_not_a_500(server: Server) -> None:
     assert status == 409
     assert "stateless" in json.loads(body)["detail"]
     status, body = server.post("/reset", {"task_id": "env-ledger"})
-    assert status == 200 and json.loads(body)["observation"]["task_id"] == "env-ledger"
+    assert status == 200 and json.loads(body)["observation"]["task_id"] == LEDGER
+    assert b"env-ledger" not in body
     assert server.post("/reset", {"task_id": "nope"})[0] == 400
 
 
@@ -458,7 +535,9 @@ def test_openenv_task_api_lists_public_summaries(server: Server, catalog: Catalo
     status, body = server.post("/code_review/tasks", {"split": "train"})
     assert status == 200
     listed = json.loads(body)["tasks"]
-    assert [t["id"] for t in listed] == [t.id for t in catalog.tasks if t.split == "train"]
+    assert [t["id"] for t in listed] == [t.public_id for t in catalog.tasks if t.split == "train"]
+    status, body = server.post("/code_review/task", {"split": "train", "index": 0})
+    assert status == 200 and json.loads(body)["task"]["id"] == listed[0]["id"]
     assert server.get("/code_review/splits")[0] == 200
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from graderlib.task import public_task_id
 from tests.test_env_harness import FIXTURE_TASKS, REPO, Server, running_server
 
 pytestmark = pytest.mark.slow
@@ -52,8 +53,11 @@ def test_a_person_reviews_a_task_in_the_browser(web_server: Server) -> None:
             page.goto(web_server.url + "/")
             assert page.url == web_server.url + "/web/"
             expect(page.locator("#task-select option")).to_have_count(3)
-            page.select_option("#task-select", "env-ledger")
+            # The page offers public ids only: author ids name the answer.
+            ledger = public_task_id("env-ledger")
+            page.select_option("#task-select", ledger)
             page.click("#start")
+            expect(page.locator("#task-id")).to_have_text(ledger)
 
             expect(page.locator("#snippet")).to_contain_text(
                 '15 |     row = conn.execute(f"SELECT SUM(amount) FROM entries WHERE owner = '
@@ -77,7 +81,7 @@ def test_a_person_reviews_a_task_in_the_browser(web_server: Server) -> None:
             # A second person, in another browser context, gets an episode of their own.
             other = browser.new_context().new_page()
             other.goto(web_server.url + "/web/")
-            other.select_option("#task-select", "env-clean-cache")
+            other.select_option("#task-select", public_task_id("env-clean-cache"))
             other.click("#start")
             other.click("#finalize")
             expect(other.locator("#final-score")).to_have_text("final score 1")
@@ -107,6 +111,11 @@ def test_a_person_reviews_a_task_in_the_browser(web_server: Server) -> None:
             expect(page.locator("#final-score")).to_have_text("final score 0.75")
             expect(page.locator("#history tbody tr")).to_have_count(4)
             expect(page.locator("#hint")).to_be_disabled()
+
+            shown = page.content()
+            assert not [
+                a for a in ("env-ledger", "env-clean-cache", "env-config-loader") if a in shown
+            ]
 
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "web_ui.png"), full_page=True)

@@ -5,9 +5,12 @@ session, so a catalog is cached per tasks directory. The cache holds immutable `
 objects only; no episode state lives here, so sessions share nothing they could change.
 
 ``public_summary`` is the one place that decides what may be said about a task before an
-episode: its id, difficulty, split, size and issue count. Not its title or tags: authors
-write those freely ("SQL injection in the login"), and a task's categories are exactly the
-answer an agent is asked to find.
+episode: its PUBLIC id, difficulty, split, size and issue count. Not its title or tags:
+authors write those freely ("SQL injection in the login"), and a task's categories are
+exactly the answer an agent is asked to find. Not its author id either: ids such as
+``sqli-user-lookup`` or ``clean-ttl-cache`` name the answer, so an agent only ever sees
+``Task.public_id`` (an opaque hash). Selecting a task accepts either id, because a trainer
+that holds the corpus already knows the author ids.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graderlib import GradeReport
 from graderlib.task import Task, load_tasks
 
 TASKS_DIR_VARIABLE = "GRADERLIB_TASKS_DIR"
@@ -40,10 +44,30 @@ def tasks_dir() -> Path:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every task of one directory, sorted by id, and the ways to pick one."""
+    """Every task of one directory, sorted by id, and the ways to pick one.
+
+    ``by_id`` is keyed by author id, ``by_public_id`` by :attr:`Task.public_id`.
+    """
 
     tasks: tuple[Task, ...]
     by_id: Mapping[str, Task]
+    by_public_id: Mapping[str, Task]
+
+    @classmethod
+    def of(cls, tasks: tuple[Task, ...]) -> Catalog:
+        """A catalog of ``tasks``; refuses ids that would make a lookup ambiguous."""
+        by_id = {t.id: t for t in tasks}
+        by_public_id = {t.public_id: t for t in tasks}
+        if len(by_public_id) != len(by_id):
+            raise ValueError("two task ids hash to the same public id; rename one of them")
+        clashes = sorted(p for p, t in by_public_id.items() if p in by_id and by_id[p] is not t)
+        if clashes:
+            raise ValueError(f"task id(s) {clashes} equal another task's public id; rename them")
+        return cls(tasks=tasks, by_id=by_id, by_public_id=by_public_id)
+
+    def find(self, task_id: str) -> Task | None:
+        """The task with this public id or author id, if any."""
+        return self.by_public_id.get(task_id) or self.by_id.get(task_id)
 
     def filtered(self, *, split: str | None = None, difficulty: str | None = None) -> list[Task]:
         if split is not None and split not in SPLITS:
@@ -70,7 +94,7 @@ class Catalog:
     ) -> Task:
         """A task by id; else by position in the filtered list; else drawn with ``seed``."""
         if task_id is not None:
-            task = self.by_id.get(task_id)
+            task = self.find(task_id)
             if task is None:
                 raise TaskSelectionError(
                     f"unknown task_id {task_id[:100]!r} ({len(self.tasks)} tasks; "
@@ -95,7 +119,7 @@ class Catalog:
 def public_summary(task: Task) -> dict[str, Any]:
     """What anyone may know about a task before reviewing it."""
     return {
-        "id": task.id,
+        "id": task.public_id,
         "difficulty": task.difficulty,
         "split": task.split,
         "line_count": task.line_count,
@@ -104,10 +128,15 @@ def public_summary(task: Task) -> dict[str, Any]:
     }
 
 
+def public_report(task: Task, report: GradeReport) -> GradeReport:
+    """The report an agent may see: redacted, and naming the task by its public id."""
+    return report.redacted().model_copy(update={"task_id": task.public_id})
+
+
 @functools.lru_cache(maxsize=8)
 def _load(directory: Path) -> Catalog:
     tasks = tuple(load_tasks(directory)) if directory.is_dir() else ()
-    return Catalog(tasks=tasks, by_id={t.id: t for t in tasks})
+    return Catalog.of(tasks)
 
 
 def load_catalog(directory: Path | None = None) -> Catalog:

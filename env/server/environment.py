@@ -89,7 +89,11 @@ class CodeReviewEnvironment(
         index: int | None = None,
         **kwargs: Any,
     ) -> CodeReviewObservation:
-        """Start an episode on ``task_id``, else on a task drawn from the filters with ``seed``."""
+        """Start an episode on ``task_id``, else on a task drawn from the filters with ``seed``.
+
+        ``task_id`` may be the public id or the author id (a trainer holding the corpus knows
+        those already); the episode only ever shows the public id.
+        """
         if kwargs:
             raise ValueError(
                 f"unknown reset argument(s): {', '.join(sorted(kwargs))[:200]} "
@@ -113,13 +117,15 @@ class CodeReviewEnvironment(
         self._state = CodeReviewState(
             episode_id=episode_id or str(uuid.uuid4()),
             step_count=0,
-            task_id=task.id,
+            task_id=task.public_id,
             difficulty=task.difficulty,
             step_budget=self._step_budget,
         )
         return self._observation(
             reward=None,
-            feedback=f"review task {task.id}: report findings, ask for a hint, patch, finalize",
+            feedback=(
+                f"review task {task.public_id}: report findings, ask for a hint, patch, finalize"
+            ),
         )
 
     def step(
@@ -196,7 +202,7 @@ class CodeReviewEnvironment(
             done=episode.done,
             reward=reward,
             metadata={"episode_id": self._state.episode_id, "env": ENV_NAME},
-            task_id=task.id,
+            task_id=task.public_id,
             difficulty=task.difficulty,
             description=task.description,
             snippet=task.numbered_source(),

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from env.models import ActionKind
+from env.server.catalog import public_report
 from graderlib import EpisodeProgress, Finding, GradeReport, RewardPolicy, Task, grade
 from graderlib.task import Issue
 from graderlib.taxonomy import Severity
@@ -158,7 +159,7 @@ class Episode:
 
     def public_report(self) -> GradeReport:
         assert self.report is not None
-        return self.report.redacted()
+        return public_report(self.task, self.report)
 
     def _check_open(self) -> None:
         if self.done:

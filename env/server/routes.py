@@ -16,7 +16,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from env.models import MAX_FINDINGS_PER_ACTION, MAX_PATCH_CHARS, MAX_TEXT_CHARS
-from env.server.catalog import DIFFICULTIES, SPLITS, TaskSelectionError, load_catalog
+from env.server.catalog import (
+    DIFFICULTIES,
+    SPLITS,
+    TaskSelectionError,
+    load_catalog,
+    public_report,
+)
 from env.server.catalog import public_summary as public_task
 from env.server.episode import MAX_FINDINGS_PER_EPISODE, EpisodeError
 from graderlib import FindingsError, RewardPolicy, default_taxonomy, grade, parse_findings
@@ -26,7 +32,7 @@ MAX_GRADE_FINDINGS = 1_000
 
 
 class GradeRequest(BaseModel):
-    """``POST /grade``: one task id and the findings to grade against it."""
+    """``POST /grade``: one task id (public or author id) and the findings to grade."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -87,7 +93,7 @@ def add_routes(
             body = GradeRequest.model_validate(raw)
         except ValidationError as error:
             raise HTTPException(422, _validation_message(error)) from None
-        task = load_catalog().by_id.get(body.task_id)
+        task = load_catalog().find(body.task_id)
         if task is None:
             raise HTTPException(404, f"unknown task_id {body.task_id[:100]!r} (see GET /tasks)")
         try:
@@ -95,7 +101,7 @@ def add_routes(
         except FindingsError as error:
             raise HTTPException(422, str(error)[:2000]) from None
         report = grade(task, findings, policy)
-        return report.redacted().model_dump(mode="json")
+        return public_report(task, report).model_dump(mode="json")
 
     if grade_route:
         app.add_api_route(
