@@ -53,12 +53,12 @@ def category_for(test_id: str, cwe: int | None = None) -> str | None:
 
 def run_bandit(source: str, path: str = "snippet.py") -> list[ToolFinding]:
     """Bandit's findings on ``source``; raises ToolError if bandit itself fails."""
-    from bandit.core import manager
-
     fname = path if path.endswith(".py") else "snippet.py"
     data = source.encode("utf-8", "surrogateescape")
-    bandit = manager.BanditManager(_config(), "file", quiet=True, ignore_nosec=True)
     try:
+        from bandit.core import manager
+
+        bandit = manager.BanditManager(_config(), "file", quiet=True, ignore_nosec=True)
         bandit._parse_file(fname, io.BytesIO(data), [fname])
     except Exception as error:
         raise ToolError(f"bandit failed: {error}") from error

@@ -53,7 +53,7 @@ def run_ruff(source: str, path: str = "snippet.py") -> list[ToolFinding]:
             timeout=_TIMEOUT_SECONDS,
             check=False,
         )
-    except (OSError, subprocess.SubprocessError) as error:
+    except (OSError, ImportError, subprocess.SubprocessError) as error:
         raise ToolError(f"ruff could not run: {error}") from error
     if completed.returncode not in (0, 1):
         detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()
