@@ -28,6 +28,7 @@ import difflib
 import hashlib
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -228,9 +229,12 @@ def verify_patch(
         )
     removed = tuple(sorted(_definitions(task.source) - _definitions(applied.source)))
     reach = tuple(sorted(_harness_reach(applied.source) - _harness_reach(task.source)))
-    original_scan = _scan_cached(task.source)
-    patched_scan = _scan(applied.source)
-    tests = _run_tests(task, applied, run_tests, limits, isolation)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the sandboxed tests run in a subprocess while this thread scans
+        running = pool.submit(_run_tests, task, applied, run_tests, limits, isolation)
+        original_scan = _scan_cached(task.source)
+        patched_scan = _scan(applied.source)
+        tests = running.result()
     line_map = _LineMap(task.source, applied.source)
     outcomes = [
         _judge(issue, original_scan, patched_scan, line_map, tests, tax) for issue in targeted
@@ -558,15 +562,18 @@ def _run_tests(
     tests = _read_tests(task) if run_tests else None
     if tests is None:
         return None
-    original = _original_tests(task, limits, isolation)
-    patched = run_in_sandbox(
-        applied.source,
-        tests,
-        hidden_paths=_hidden_paths(task),
-        limits=limits,
-        isolation=isolation,
-    )
-    return _TestRun(original, patched)
+    # the original's run (cached after the first time) and the patched run are both waits on a
+    # subprocess, so they overlap
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        original = pool.submit(_original_tests, task, limits, isolation)
+        patched = run_in_sandbox(
+            applied.source,
+            tests,
+            hidden_paths=_hidden_paths(task),
+            limits=limits,
+            isolation=isolation,
+        )
+        return _TestRun(original.result(), patched)
 
 
 # ------------------------------------------------------------------------------ judging
