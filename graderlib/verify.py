@@ -229,12 +229,17 @@ def verify_patch(
         )
     removed = tuple(sorted(_definitions(task.source) - _definitions(applied.source)))
     reach = tuple(sorted(_harness_reach(applied.source) - _harness_reach(task.source)))
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # the sandboxed tests run in a subprocess while this thread scans
-        running = pool.submit(_run_tests, task, applied, run_tests, limits, isolation)
+    if run_tests and task.tests_path is not None:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # the sandboxed tests run in a subprocess while this thread scans
+            running = pool.submit(_run_tests, task, applied, run_tests, limits, isolation)
+            original_scan = _scan_cached(task.source)
+            patched_scan = _scan(applied.source)
+            tests = running.result()
+    else:
         original_scan = _scan_cached(task.source)
         patched_scan = _scan(applied.source)
-        tests = running.result()
+        tests = None
     line_map = _LineMap(task.source, applied.source)
     outcomes = [
         _judge(issue, original_scan, patched_scan, line_map, tests, tax) for issue in targeted
