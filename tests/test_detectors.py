@@ -264,3 +264,19 @@ def test_statement_at_agrees_with_the_position_provider_path_on_every_line() -> 
             fast_span, _, fast_scope = fast.statement_at(line)
             slow_span, _, slow_scope = slow.statement_at(line)
             assert (fast_span, fast_scope) == (slow_span, slow_scope), line
+
+
+def test_every_tool_fingerprints_a_statement_alike_and_headers_ignore_bodies() -> None:
+    source = FIXTURE.read_text()
+    per_tool = {
+        tool: {f.span.start: f.fingerprint for f in scan(source, (tool,)).findings}
+        for tool in ("graderlib", "bandit", "ruff")
+    }
+    assert per_tool["graderlib"][31] == per_tool["bandit"][31] == per_tool["ruff"][31]
+
+    def default_print(body: str) -> str:
+        code = f"def add(item, items=[]):\n    {body}\n"
+        (finding,) = scan(code, ("graderlib",)).findings
+        return finding.fingerprint
+
+    assert default_print("items.append(item)") == default_print("return items + [item]")

@@ -20,7 +20,7 @@ from graderlib.detectors.base import DetectorFinding, Hit, Tool, all_detectors, 
 from graderlib.detectors.external import ToolError, ToolFinding
 from graderlib.detectors.positions import PositionResolver
 from graderlib.detectors.ruff import run_ruff
-from graderlib.detectors.walk import Context
+from graderlib.detectors.walk import ANCHOR_TYPES, Context
 from graderlib.locate import Span
 
 TOOLS: tuple[Tool, ...] = ("graderlib", "bandit", "ruff")
@@ -115,7 +115,7 @@ def _finding(hit: Hit, module: cst.Module, resolver: PositionResolver) -> Detect
         severity=detector.severity,
         span=resolver.span(hit.anchor, hit.top),
         message=hit.message,
-        fingerprint=fingerprint(detector.category, module.code_for_node(hit.node), hit.scope),
+        fingerprint=fingerprint(detector.category, statement_code(module, hit.anchor), hit.scope),
         scope=hit.scope,
     )
 
@@ -126,7 +126,7 @@ def _external_findings(
     findings = []
     for item in raw:
         span, node, scope = resolver.statement_at(item.line)
-        code = module.code_for_node(node) if node is not None else str(item.line)
+        code = statement_code(module, node) if node is not None else str(item.line)
         findings.append(
             DetectorFinding(
                 tool=item.tool,
@@ -142,6 +142,31 @@ def _external_findings(
             )
         )
     return findings
+
+
+def statement_code(module: cst.Module, statement: cst.CSTNode) -> str:
+    """The code a fingerprint is made of: the flagged statement, or a compound one's header.
+
+    Every tool's finding on one statement gets the same fingerprint, so a finding that only
+    bandit still reports after a patch is recognised as the old one. A compound statement
+    counts by its header alone (body replaced by ``pass``): editing a function's body must not
+    make its mutable default look new.
+    """
+    if isinstance(statement, cst.SimpleStatementLine) or not isinstance(statement, ANCHOR_TYPES):
+        return module.code_for_node(statement)
+    changes: dict[str, object] = {"leading_lines": []}
+    if hasattr(statement, "body") and not isinstance(statement, cst.Match):
+        changes["body"] = cst.SimpleStatementSuite(body=[cst.Pass()])
+    if hasattr(statement, "orelse"):
+        changes["orelse"] = None
+    if isinstance(statement, cst.Try | cst.TryStar):
+        return "try:"
+    if isinstance(statement, cst.Else | cst.Finally):
+        return type(statement).__name__.lower()
+    try:
+        return module.code_for_node(statement.with_changes(**changes))
+    except cst.CSTValidationError:
+        return module.code_for_node(statement)
 
 
 def _overlaps(left: Span, right: Span) -> bool:
