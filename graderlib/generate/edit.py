@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider
+import libcst.matchers as m
 
 #: Nodes that own a line a reviewer can point at, and that carry ``leading_lines``.
 ANCHOR_TYPES = (cst.SimpleStatementLine, cst.BaseCompoundStatement, cst.ExceptHandler)
@@ -21,9 +21,56 @@ Anchor = cst.SimpleStatementLine | cst.BaseCompoundStatement | cst.ExceptHandler
 Replacement = cst.CSTNode | Sequence[cst.BaseStatement]
 
 
+class _Indexer(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: list[cst.CSTNode] = []
+        self.parent: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self.parent[node] = self._stack[-1]
+        self.nodes.append(node)
+        self._stack.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._stack.pop()
+
+
+_INDEX_CACHE: dict[int, tuple[cst.Module, _Indexer]] = {}
+
+
+def _index(module: cst.Module) -> _Indexer:
+    """Every node in source order and every parent, from ONE walk, reused while ``module`` is.
+
+    A libcst walk is the expensive part of generation; every bug kind asks about the same tree,
+    so the walk is shared (trees are immutable, so the index never goes stale).
+    """
+    cached = _INDEX_CACHE.get(id(module))
+    if cached is not None and cached[0] is module:
+        return cached[1]
+    indexer = _Indexer()
+    module.visit(indexer)
+    if len(_INDEX_CACHE) > 16:
+        _INDEX_CACHE.clear()
+    _INDEX_CACHE[id(module)] = (module, indexer)
+    return indexer
+
+
 def parents(module: cst.Module) -> Mapping[cst.CSTNode, cst.CSTNode]:
-    """Parent of every node of ``module`` (identity-keyed; the module itself is not copied)."""
-    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(ParentNodeProvider)
+    """Parent of every node of ``module`` (identity-keyed)."""
+    return _index(module).parent
+
+
+def find(module: cst.Module, kind: type[cst.CSTNode], matcher: object = None) -> list[cst.CSTNode]:
+    """Nodes of ``kind`` in source order that match the libcst ``matcher`` (if given)."""
+    return [
+        node
+        for node in _index(module).nodes
+        if isinstance(node, kind) and (matcher is None or m.matches(node, matcher))  # type: ignore[arg-type]
+    ]
 
 
 def anchor_of(node: cst.CSTNode, parent_map: Mapping[cst.CSTNode, cst.CSTNode]) -> Anchor:

@@ -17,7 +17,7 @@ from typing import ClassVar
 import libcst as cst
 import libcst.matchers as m
 
-from graderlib.generate.edit import Replacement, parents
+from graderlib.generate.edit import Replacement, find, parents
 
 SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_key|apikey|credential)", re.I)
 LOCK_NAME = re.compile(r"(lock|mutex)$", re.I)
@@ -120,7 +120,7 @@ class FormatSqlQuery(BugKind):
         return parts
 
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
-        found = m.findall(module, self._matcher)
+        found = find(module, cst.Call, self._matcher)
         return [n for n in found if isinstance(n, cst.Call) and self._fits(n)]
 
     def _fits(self, node: cst.Call) -> bool:
@@ -154,7 +154,7 @@ class ShellCommand(BugKind):
 
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
         found: list[cst.CSTNode] = []
-        for node in m.findall(module, self._matcher):
+        for node in find(module, cst.Call, self._matcher):
             assert isinstance(node, cst.Call)
             dotted = _dotted(node.func)
             if (
@@ -218,10 +218,11 @@ class UnsafeYamlLoad(BugKind):
     )
     fix_keywords = ("safe_load",)
 
+    _type = cst.Call
     _matcher = m.Call(func=m.Attribute(value=m.Name("yaml"), attr=m.Name("safe_load")))
 
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
-        return list(m.findall(module, self._matcher))
+        return find(module, self._type, self._matcher)
 
     def rewrite(self, node: cst.CSTNode, module: cst.Module) -> Replacement:
         assert isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
@@ -255,9 +256,8 @@ class DropTimeout(BugKind):
 
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
         found: list[cst.CSTNode] = []
-        for node in m.findall(
-            module, m.Call(args=[m.ZeroOrMore(), m.Arg(keyword=m.Name("timeout")), m.ZeroOrMore()])
-        ):
+        matcher = m.Call(args=[m.ZeroOrMore(), m.Arg(keyword=m.Name("timeout")), m.ZeroOrMore()])
+        for node in find(module, cst.Call, matcher):
             assert isinstance(node, cst.Call)
             dotted = _dotted(node.func)
             last = dotted.split(".")[-1]
@@ -310,7 +310,7 @@ class LogSecret(BugKind):
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
         parent_map = parents(module)
         found: list[cst.CSTNode] = []
-        for node in m.findall(module, self._matcher):
+        for node in find(module, cst.Call, self._matcher):
             assert isinstance(node, cst.Call)
             logger = _dotted(node.func).split(".")[0]
             if logger not in {"log", "logger", "logging", "_log", "_logger", "LOG", "self"}:
@@ -349,10 +349,11 @@ class WeakHash(BugKind):
     )
     fix_keywords = ("sha256",)
 
+    _type = cst.Attribute
     _matcher = m.Attribute(value=m.Name("hashlib"), attr=m.Name("sha256"))
 
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
-        return list(m.findall(module, self._matcher))
+        return find(module, self._type, self._matcher)
 
     def rewrite(self, node: cst.CSTNode, module: cst.Module) -> Replacement:
         assert isinstance(node, cst.Attribute)
@@ -374,6 +375,7 @@ class DropWith(BugKind):
     )
     fix_keywords = ("with open",)
 
+    _type = cst.With
     _matcher = m.With(
         items=[m.WithItem(item=m.Call(func=m.Name("open")), asname=m.AsName(name=m.Name()))],
         body=m.IndentedBlock(),
@@ -381,7 +383,7 @@ class DropWith(BugKind):
     )
 
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
-        return list(m.findall(module, self._matcher))
+        return find(module, self._type, self._matcher)
 
     def rewrite(self, node: cst.CSTNode, module: cst.Module) -> Replacement:
         assert isinstance(node, cst.With) and isinstance(node.body, cst.IndentedBlock)
@@ -408,7 +410,7 @@ class RemoveLock(BugKind):
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
         found: list[cst.CSTNode] = []
         matcher = m.With(items=[m.WithItem(asname=None)], body=m.IndentedBlock())
-        for node in m.findall(module, matcher):
+        for node in find(module, cst.With, matcher):
             assert isinstance(node, cst.With)
             name = _dotted(node.items[0].item).split(".")[-1]
             if LOCK_NAME.search(name):
@@ -435,8 +437,10 @@ class SwallowException(BugKind):
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
         parent_map = parents(module)
         found: list[cst.CSTNode] = []
-        for node in m.findall(module, m.Try(handlers=[m.ExceptHandler(type=m.DoNotCare())])):
+        for node in find(module, cst.Try):
             assert isinstance(node, cst.Try)
+            if len(node.handlers) != 1:
+                continue
             handler = node.handlers[0]
             if handler.type is None or not m.findall(handler.body, m.Raise()):
                 continue
@@ -517,7 +521,7 @@ class MutableDefault(BugKind):
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
         return [
             f
-            for f in m.findall(module, m.FunctionDef())
+            for f in find(module, cst.FunctionDef)
             if isinstance(f, cst.FunctionDef) and self._guard(f) is not None
         ]
 
@@ -550,6 +554,7 @@ class IdentityComparison(BugKind):
     )
     fix_keywords = ("==",)
 
+    _type = cst.Comparison
     _matcher = m.Comparison(
         comparisons=[
             m.ComparisonTarget(operator=m.Equal() | m.NotEqual(), comparator=m.SimpleString())
@@ -557,7 +562,7 @@ class IdentityComparison(BugKind):
     )
 
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
-        return list(m.findall(module, self._matcher))
+        return find(module, self._type, self._matcher)
 
     def rewrite(self, node: cst.CSTNode, module: cst.Module) -> Replacement:
         assert isinstance(node, cst.Comparison)
@@ -589,7 +594,7 @@ class ShiftRangeBound(BugKind):
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
         return [
             n
-            for n in m.findall(module, self._matcher)
+            for n in find(module, cst.Call, self._matcher)
             if isinstance(n, cst.Call)
             and 1 <= len(n.args) <= 2
             and all(a.keyword is None and a.star == "" for a in n.args)
@@ -630,13 +635,15 @@ class LateBindingClosure(BugKind):
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
         parent_map = parents(module)
         found: list[cst.CSTNode] = []
-        for node in m.findall(module, m.Lambda()):
+        for node in find(module, cst.Lambda):
             assert isinstance(node, cst.Lambda)
             if not self._bound(node):
                 continue
             current: cst.CSTNode | None = parent_map.get(node)
             while current is not None and not isinstance(current, cst.FunctionDef):
-                if isinstance(current, cst.For | cst.CompFor):
+                if isinstance(
+                    current, cst.For | cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
+                ):
                     found.append(node)
                     break
                 current = parent_map.get(current)
@@ -676,7 +683,7 @@ class RemoveNoneGuard(BugKind):
     def sites(self, module: cst.Module) -> list[cst.CSTNode]:
         parent_map = parents(module)
         found: list[cst.CSTNode] = []
-        for node in m.findall(module, self._matcher):
+        for node in find(module, cst.If, self._matcher):
             block = parent_map.get(node)
             body: Sequence[cst.CSTNode] = getattr(block, "body", ())
             if isinstance(body, Sequence) and body and body[-1] is not node:
