@@ -32,8 +32,8 @@ from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default
 
 if TYPE_CHECKING:
     from graderlib.detectors.base import Detector, DetectorFinding, all_detectors
-    from graderlib.detectors.scan import ScanResult, scan
     from graderlib.detectors.confirm import ConfirmResult, confirm_task
+    from graderlib.detectors.scan import ScanResult, scan
     from graderlib.sarif import to_sarif
     from graderlib.verify import PatchVerdict, verify_patch
 
