@@ -14,6 +14,7 @@ import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import libcst as cst
@@ -68,20 +69,58 @@ class GeneratedTask:
 
 
 class _Rename(cst.CSTTransformer):
+    """Rename identifiers, but never an attribute of an imported module (``csv.writer``)."""
+
     def __init__(self, mapping: Mapping[str, str]) -> None:
         super().__init__()
         self.mapping = mapping
+        self.modules: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self.modules.add(_bound_name(alias))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, Sequence):
+            self.modules.update(_bound_name(alias) for alias in node.names)
+        self.modules.discard("snippet")
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.Attribute:
+        receiver = original_node.value
+        if isinstance(receiver, cst.Name) and receiver.value in self.modules - {"snippet"}:
+            return updated_node.with_changes(attr=original_node.attr)
+        return updated_node
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
         new = self.mapping.get(updated_node.value)
         return updated_node.with_changes(value=new) if new else updated_node
 
 
+def _bound_name(alias: cst.ImportAlias) -> str:
+    """The name an import binds: ``import a.b`` binds ``a``; ``import a as b`` binds ``b``."""
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    dotted = cst.Module(body=[]).code_for_node(alias.name)
+    return dotted.split(".")[0]
+
+
+@lru_cache(maxsize=64)
+def _parsed(source: str) -> cst.Module:
+    """Parsing dominates generation time; base modules are parsed once (trees are immutable)."""
+    return cst.parse_module(source)
+
+
+def renamed_module(source: str, mapping: Mapping[str, str]) -> cst.Module:
+    """The tree of ``source`` with every identifier in ``mapping`` renamed."""
+    module = _parsed(source)
+    return module.visit(_Rename(mapping)) if mapping else module
+
+
 def rename(source: str, mapping: Mapping[str, str]) -> str:
     """``source`` with every identifier in ``mapping`` renamed (definitions and uses alike)."""
-    if not mapping:
-        return source
-    return cst.parse_module(source).visit(_Rename(mapping)).code
+    return renamed_module(source, mapping).code if mapping else source
 
 
 def _free_sites(kind: BugKind, module: cst.Module) -> list[cst.CSTNode]:
@@ -110,27 +149,25 @@ def inject(module: cst.Module, kind: BugKind, site_index: int, issue_id: str) ->
     """Apply ``kind`` at its ``site_index``-th free site and annotate it with ``issue_id``."""
     site = _free_sites(kind, module)[site_index]
     comment = f"# expect: {kind.category} severity={kind.severity} id={issue_id}"
-    edited = replace(module, site, kind.rewrite(site, module), comment)
-    return cst.parse_module(edited.code)
+    return replace(module, site, kind.rewrite(site, module), comment)
 
 
 def mark_ok(module: cst.Module, kind: BugKind, site_index: int) -> cst.Module:
     """Annotate the ``site_index``-th untouched (safe) site of ``kind`` as ``# ok:``."""
     site = _free_sites(kind, module)[site_index]
-    return cst.parse_module(replace(module, site, None, f"# ok: {kind.category}").code)
+    return replace(module, site, None, f"# ok: {kind.category}")
 
 
 def _draw(
     base: Base, rng: random.Random
-) -> tuple[str, str | None, str, list[InjectedIssue], list[str]] | None:
+) -> tuple[str, dict[str, str], str, list[InjectedIssue], list[str]] | None:
     mapping = {}
     for name, alternatives in sorted(base.renames.items()):
         choice = rng.choice((name, *alternatives))
         if choice != name:
             mapping[name] = choice
-    source = rename(base.source, mapping)
-    tests = rename(base.tests, mapping) if base.tests is not None else None
-    module = cst.parse_module(source)
+    module = renamed_module(base.source, mapping)
+    source = module.code
     wanted = rng.choices(list(INJECTION_WEIGHTS), weights=list(INJECTION_WEIGHTS.values()))[0]
     issues: list[InjectedIssue] = []
     for _ in range(wanted):
@@ -163,7 +200,7 @@ def _draw(
             if free and kind.category not in ok_categories:
                 module = mark_ok(module, kind, rng.randrange(len(free)))
                 ok_categories.append(kind.category)
-    return module.code, tests, source, issues, ok_categories
+    return module.code, mapping, source, issues, ok_categories
 
 
 def generate_task(
@@ -177,7 +214,7 @@ def generate_task(
         drawn = _draw(base, rng)
         if drawn is None:
             continue
-        snippet, tests, fixed, issues, ok_categories = drawn
+        snippet, mapping, fixed, issues, ok_categories = drawn
         detected = {i.kind for i in issues} & base.detects
         return GeneratedTask(
             id=f"gen-{seed}-{index:05d}-{base.name}",
@@ -188,7 +225,7 @@ def generate_task(
             snippet=snippet,
             issues=tuple(issues),
             base=base.name,
-            tests=tests if detected else None,
+            tests=rename(base.tests, mapping) if detected and base.tests is not None else None,
             fixed=fixed if detected else None,
             ok_categories=tuple(ok_categories),
         )
