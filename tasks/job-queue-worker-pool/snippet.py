@@ -79,7 +79,8 @@ class JobQueue:
             except Exception as error:
                 job.error = f"{type(error).__name__}: {error}"
                 log.warning("job %s attempt %d failed: %s", job.id, job.attempts, job.error)
-                self.stats["retried"] += 1
+                with self._lock:
+                    self.stats["retried"] += 1
                 self.sleep(self.backoff * 2 ** (job.attempts - 1))
         job.status = "failed"
 
@@ -89,6 +90,7 @@ class JobQueue:
             if job is None:
                 self._queue.task_done()
                 return
+            # expect: race-condition severity=high id=cancel-vs-start
             if job.status == "cancelled":
                 self._queue.task_done()
                 continue
