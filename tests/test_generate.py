@@ -108,7 +108,7 @@ def test_reverse_transform_is_the_reference_fix(kind: BugKind, tmp_path: Path) -
     for base in _applicable(kind):
         if base.tests is None or kind.name not in base.detects:
             continue
-        for site in range(len(kind.sites(cst.parse_module(base.source)))):
+        for site in range(min(2, len(kind.sites(cst.parse_module(base.source))))):
             task = _single(base, kind, site)
             work = tmp_path / f"{base.name}-{site}"
             work.mkdir()
