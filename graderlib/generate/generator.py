@@ -221,7 +221,7 @@ def generate_task(
             title=f"{base.title} (generated)",
             difficulty=DIFFICULTY[len(issues)],
             description=base.description,
-            tags=(*base.tags, "generated", *sorted({i.kind for i in issues})),
+            tags=(*base.tags, "generated"),
             snippet=snippet,
             issues=tuple(issues),
             base=base.name,
