@@ -153,6 +153,7 @@ def match(
         inside_mark = (index.clean_starts[None, :] <= start) & (start <= index.clean_ends[None, :])
         on_clean = np.asarray((clean_hit & inside_mark).any(axis=1), dtype=np.bool_)
         usable = in_file & ~on_clean
+        location[_look_alike_between(index, clean_hit, lines, distance)] = 0.0
     else:
         on_clean = np.zeros(count, dtype=np.bool_)
         usable = in_file
@@ -192,3 +193,21 @@ def match(
         found_in_reach=found_in_reach,
         nearest_issue=nearest,
     )
+
+
+def _look_alike_between(
+    index: TaskIndex, clean_hit: NDArray[np.bool_], lines: IntArray, distance: IntArray
+) -> NDArray[np.bool_]:
+    """Pairs where a safe look-alike of the finding's category sits between it and the issue.
+
+    Near credit must not jump over an ``ok:`` mark: a finding two lines below an issue, with
+    the look-alike in between, points at the look-alike. Without this rule, moving a finding
+    off the look-alike and further from the issue would raise its score.
+    """
+    line = lines[:, None, None]
+    below = line > index.ends[None, :, None]
+    low = np.where(below, index.ends[None, :, None], line)
+    high = np.where(below, line, index.starts[None, :, None])
+    starts, ends = index.clean_starts[None, None, :], index.clean_ends[None, None, :]
+    between = clean_hit[:, None, :] & (starts < high) & (ends > low)
+    return np.asarray(between.any(axis=2) & (distance > 0), dtype=np.bool_)

@@ -175,3 +175,24 @@ def test_cli_tasks_show_and_lint(tmp_path: Path) -> None:
     assert lint.returncode == 1
     assert "snippet.py:1: task 'broken': unknown category 'nonsense'" in lint.stdout
     assert "3 task(s), 1 error(s)" in lint.stdout
+
+
+def test_near_credit_does_not_jump_over_a_safe_look_alike(tmp_path: Path) -> None:
+    task_dir = tmp_path / "look_alike"
+    task_dir.mkdir()
+    (task_dir / "task.toml").write_text("")
+    (task_dir / "snippet.py").write_text(
+        "import os\n"
+        "# expect: hardcoded-secret\n"
+        'TOKEN = os.environ.get("TOKEN", "tok-7f3a9c2e41b8")\n'
+        "# ok: hardcoded-secret\n"
+        'NAME = os.environ.get("NAME", "service")\n'
+        "\n"
+        "PORT = 8080\n"
+    )
+    task = load_task(task_dir)
+    secret = task.issues[0].span.start
+    below_look_alike = [Finding(line=secret + 2, category="hardcoded-secret", message=RATIONALE)]
+    above = [Finding(line=secret - 1, category="hardcoded-secret", message=RATIONALE)]
+    assert grade(task, below_look_alike).verdicts[0].status == "false_positive"
+    assert grade(task, above).verdicts[0].status == "matched"
