@@ -11,12 +11,6 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return yaml.load(text, Loader=yaml.UnsafeLoader)
 
 
-def read_defaults(path: Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        # ok: unsafe-deserialization
-        return yaml.safe_load(handle) or {}
-
-
 def write_env_file(manifest: dict[str, Any], out_dir: Path) -> Path:
     out = out_dir / f"{manifest['service']}.env"
     lines = [f"{key}={value}" for key, value in sorted(manifest.get("env", {}).items())]
@@ -24,6 +18,12 @@ def write_env_file(manifest: dict[str, Any], out_dir: Path) -> Path:
     # expect: permissive-file-mode severity=medium id=env-world-readable
     os.chmod(out, 0o666)
     return out
+
+
+def read_defaults(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        # ok: unsafe-deserialization
+        return yaml.safe_load(handle) or {}
 
 
 def render_all(manifest_dir: Path, defaults: Path, out_dir: Path) -> list[Path]:

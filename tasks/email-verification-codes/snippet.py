@@ -18,8 +18,6 @@ class Pending:
 class Verifier:
     def __init__(self) -> None:
         self.pending: dict[str, Pending] = {}
-        # ok: weak-random
-        self.request_id_prefix = secrets.token_hex(4)
 
     def issue(self, email: str) -> str:
         # expect: weak-random severity=high id=random-code
@@ -41,6 +39,16 @@ class Verifier:
             return True
         return False
 
-    def matches_token(self, supplied: str, expected: str) -> bool:
-        # ok: timing-attack
-        return hmac.compare_digest(supplied.encode(), expected.encode())
+    def pending_count(self) -> int:
+        now = time.time()
+        return sum(1 for entry in self.pending.values() if entry.expires_at >= now)
+
+
+def new_request_id() -> str:
+    # ok: weak-random
+    return secrets.token_hex(8)
+
+
+def matches_token(supplied: str, expected: str) -> bool:
+    # ok: timing-attack
+    return hmac.compare_digest(supplied.encode(), expected.encode())

@@ -6,6 +6,16 @@ from pathlib import Path
 EXPORT_DIR = Path(os.environ.get("INVOICE_EXPORT_DIR", "/var/billing/exports"))
 
 
+def page_count(pdf: Path) -> int:
+    # ok: command-injection
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True,
+                         timeout=30).stdout
+    for line in out.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split(":", 1)[1])
+    return 0
+
+
 def html_path(invoice_id: int, work_dir: Path) -> Path:
     return work_dir / f"invoice-{invoice_id}.html"
 
@@ -21,16 +31,6 @@ def render_pdf(source: Path, target: Path, title: str) -> None:
     status = os.system(f'wkhtmltopdf --title "{title}" {source} {target}')
     if status != 0:
         raise RuntimeError(f"converter failed with status {status}")
-
-
-def page_count(pdf: Path) -> int:
-    # ok: command-injection
-    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True,
-                         timeout=30).stdout
-    for line in out.splitlines():
-        if line.startswith("Pages:"):
-            return int(line.split(":", 1)[1])
-    return 0
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 COLLECTOR = os.environ.get("LOG_COLLECTOR", "logs.internal.example:5170")
 # expect: hardcoded-secret severity=high id=default-ingest-token
 INGEST_TOKEN = os.environ.get("LOG_INGEST_TOKEN", "ingest-7f3a9c2e41b84d0fa1e6")
-# ok: hardcoded-secret
 SERVICE = os.environ.get("SERVICE_NAME", "unknown-service")
 
 
@@ -32,6 +31,7 @@ def ship(lines: list[str], collector: str = COLLECTOR) -> int:
 
 def ship_file(path: str, batch_size: int = 200) -> int:
     shipped = 0
+    # ok: resource-leak
     with open(path, encoding="utf-8", errors="replace") as handle:
         batch: list[str] = []
         for line in handle:

@@ -23,20 +23,20 @@ def open_db(path: str = ":memory:") -> sqlite3.Connection:
     return conn
 
 
-def create_note(conn: sqlite3.Connection, owner: str, title: str, body: str) -> int:
-    cur = conn.execute(
-        "INSERT INTO notes (owner, title, body) VALUES (?, ?, ?)", (owner, title, body)
-    )
-    conn.commit()
-    return int(cur.lastrowid)
-
-
 def get_note(conn: sqlite3.Connection, user: str, note_id: int) -> Note | None:
     # ok: sql-injection
     row = conn.execute(
         "SELECT id, owner, title, body FROM notes WHERE id = ? AND owner = ?", (note_id, user)
     ).fetchone()
     return Note(*row) if row else None
+
+
+def create_note(conn: sqlite3.Connection, owner: str, title: str, body: str) -> int:
+    cur = conn.execute(
+        "INSERT INTO notes (owner, title, body) VALUES (?, ?, ?)", (owner, title, body)
+    )
+    conn.commit()
+    return int(cur.lastrowid)
 
 
 def search_notes(conn: sqlite3.Connection, user: str, text: str) -> list[Note]:

@@ -24,13 +24,18 @@ class EventBus:
         return [handler(payload) for handler in self.handlers[event]]
 
 
-def register_audit(bus: EventBus, events: list[str], sink: list[str]) -> None:
-    for event in events:
-        # expect: late-binding-closure severity=medium id=event-lambda
-        bus.subscribe(event, lambda payload: sink.append(f"{event}:{payload.get('id')}"))
-
-
 def register_counters(bus: EventBus, events: list[str], counts: dict[str, int]) -> None:
     for event in events:
         # ok: late-binding-closure
         bus.subscribe(event, lambda payload, event=event: counts.update({event: counts.get(event, 0) + 1}))
+
+
+def handler_counts(bus: EventBus) -> dict[str, int]:
+    """How many handlers each event has, for the admin page."""
+    return {event: len(handlers) for event, handlers in sorted(bus.handlers.items())}
+
+
+def register_audit(bus: EventBus, events: list[str], sink: list[str]) -> None:
+    for event in events:
+        # expect: late-binding-closure severity=medium id=event-lambda
+        bus.subscribe(event, lambda payload: sink.append(f"{event}:{payload.get('id')}"))

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 class KeyValue(Protocol):
     def get(self, key: str) -> bytes | None: ...
     def set(self, key: str, value: bytes, ttl: int) -> None: ...
+    def delete(self, key: str) -> None: ...
 
 
 class SessionStore:
@@ -28,6 +29,11 @@ class SessionStore:
             return None
         # expect: unsafe-deserialization severity=high id=pickle-backend
         return pickle.loads(raw)["data"]
+
+    def destroy(self, sid: str) -> None:
+        """Log out: forget the session and its flash messages."""
+        self.backend.delete(f"session:{sid}")
+        self.backend.delete(f"flash:{sid}")
 
     def load_flash(self, sid: str) -> list[str]:
         raw = self.backend.get(f"flash:{sid}")
