@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("invoice_id", type=int)
     parser.add_argument("customer")
     parser.add_argument("--title", default="Invoice")
-    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/billing"))
+    parser.add_argument("--work-dir", type=Path, default=Path("/var/billing/work"))
     args = parser.parse_args(argv)
     target = pdf_path(args.customer, args.invoice_id)
     render_pdf(html_path(args.invoice_id, args.work_dir), target, args.title)

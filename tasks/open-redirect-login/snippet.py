@@ -1,4 +1,9 @@
 from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class PasswordStore(Protocol):
+    def verify(self, user: str, password: str) -> bool: ...
 
 
 @dataclass
@@ -8,12 +13,8 @@ class Response:
     body: str = ""
 
 
-def check_credentials(users: dict[str, str], name: str, password: str) -> bool:
-    return users.get(name) is not None and users[name] == password
-
-
-def login(users: dict[str, str], form: dict[str, str], query: dict[str, str]) -> Response:
-    if not check_credentials(users, form.get("user", ""), form.get("password", "")):
+def login(users: PasswordStore, form: dict[str, str], query: dict[str, str]) -> Response:
+    if not users.verify(form.get("user", ""), form.get("password", "")):
         return Response(401, body="invalid credentials")
     target = query.get("next") or "/dashboard"
     # expect: open-redirect severity=medium id=next-param

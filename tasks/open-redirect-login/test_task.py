@@ -2,7 +2,13 @@ import pytest
 
 from snippet import login
 
-USERS = {"ann": "pw"}
+
+class Store:
+    def verify(self, user, password):
+        return (user, password) == ("ann", "pw")
+
+
+USERS = Store()
 FORM = {"user": "ann", "password": "pw"}
 
 
