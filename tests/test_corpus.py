@@ -57,9 +57,6 @@ def test_every_category_name_is_used_as_written() -> None:
     assert counts["sql-injection"] >= 2 and counts["resource-leak"] >= 2
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("task", WITH_TESTS, ids=lambda t: t.id)
-def test_reference_fix(task: Task) -> None:
-    """A test fails on the snippet, the fix applies exactly, passes the tests, resolves it."""
-    check_reference_fix = pytest.importorskip("graderlib.verify").check_reference_fix
-    assert check_reference_fix(task) == []
+# Reference fixes (a test fails on the snippet, the fix applies exactly, passes and resolves)
+# are checked by `graderlib tasks lint tasks`, which `make test` runs before this suite; running
+# check_reference_fix here too only doubled ~40 s of sandboxed test runs.
