@@ -53,7 +53,7 @@ class RewardPolicy(BaseModel):
     sibling_credit: float = Field(default=0.0, ge=0.0, le=1.0)
     false_positive_penalty: float = Field(default=0.1, ge=0.0)
     ok_violation_penalty: float = Field(default=0.2, ge=0.0)
-    duplicate_penalty: float = Field(default=0.05, ge=0.0)
+    duplicate_penalty: float = Field(default=0.1, ge=0.0)
     vague_penalty: float = Field(default=0.05, ge=0.0)
     vague_min_words: int = Field(default=3, ge=0)
     recommendation_weight: float = Field(default=0.0, ge=0.0, le=1.0)

@@ -152,8 +152,8 @@ def test_ok_mark_and_duplicates_cost_points(catalog: Catalog) -> None:
             {"line": 20, "category": "sql-injection", "message": "constant query flagged wrongly"},
         )
     )
-    # duplicate 0.05 + safe look-alike 0.2 off the review part (0.75), times its share 0.8
-    assert after.reward == pytest.approx(-0.2, abs=1e-9)
+    # duplicate 0.1 + safe look-alike 0.2 off the review part (0.75), times its share 0.8
+    assert after.reward == pytest.approx(-0.24, abs=1e-9)
     assert "1 duplicate" in after.feedback and "safe look-alike" in after.feedback
 
 
