@@ -136,7 +136,9 @@ def _enter_namespace(libc: _Libc, payload: dict[str, Any]) -> str:
     """Make the filesystem view: read-only host, private tmpfs, hidden task files."""
     libc.mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     size = int(payload["limits"]["tmpfs"])
+    under_tmp = _held_open_under(payload["keep"] + payload["sys_path"], "/tmp")
     libc.mount("tmpfs", "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={size},mode=1777")
+    _bind_back(libc, under_tmp)
     _keep_reachable(libc, payload["keep"] + payload["sys_path"])
     for shared in ("/var/tmp", "/dev/shm"):
         if os.path.isdir(shared):
@@ -154,6 +156,27 @@ def _enter_namespace(libc: _Libc, payload: dict[str, Any]) -> str:
     os.mkdir(workdir)
     _write_files(workdir, payload)
     return workdir
+
+
+def _held_open_under(paths: list[str], top: str) -> list[tuple[str, int]]:
+    """Open (O_PATH) the interpreter's directories that live under ``top``, before it is covered.
+
+    A checkout or virtualenv under /tmp (CI often clones there) would vanish under the private
+    tmpfs; holding a descriptor lets us bind exactly those directories back afterwards.
+    """
+    real = sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
+    inside = [p for p in real if p.startswith(top + os.sep)]
+    outermost = [p for p in inside if not any(p.startswith(o + os.sep) for o in inside)]
+    return [(p, os.open(p, os.O_PATH | os.O_DIRECTORY)) for p in outermost]
+
+
+def _bind_back(libc: _Libc, held: list[tuple[str, int]]) -> None:
+    """Bind the held directories into the fresh tmpfs at their own paths, read-only."""
+    for path, fd in held:
+        os.makedirs(path, exist_ok=True)
+        libc.mount(f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC)
+        libc.mount(None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_REC)
+        os.close(fd)
 
 
 def _loopback_up() -> None:

@@ -319,3 +319,23 @@ def test_pytest_mode_keeps_the_test_source_off_the_disk() -> None:
     result = run_in_sandbox(code, tests, limits=FAST)
     assert result.runner == "pytest"
     assert [(t.name, t.outcome) for t in result.tests] == [("test_source_not_readable", "passed")]
+
+
+def test_interpreter_paths_under_tmp_stay_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI often clones (and makes its venv) under /tmp, which the sandbox replaces with a
+    private tmpfs; the interpreter's own directories there must be bound back."""
+    import graderlib.sandbox as sandbox
+
+    site_dir = tempfile.mkdtemp(prefix="graderlib-site-", dir="/tmp")
+    try:
+        os.chmod(site_dir, 0o755)  # as a cloned checkout would be; mkdtemp makes it 700
+        Path(site_dir, "probe_under_tmp.py").write_text("VALUE = 41\n")
+        real = sandbox._child_sys_path()
+        monkeypatch.setattr(sandbox, "_child_sys_path", lambda: [*real, site_dir])
+        tests = "from snippet import value\n\ndef test_value():\n    assert value() == 42\n"
+        snippet = "import probe_under_tmp\n\ndef value():\n    return probe_under_tmp.VALUE + 1\n"
+        result = run_in_sandbox(snippet, tests, limits=FAST)
+        assert result.load_error is None, result.load_error
+        assert [t.outcome for t in result.tests] == ["passed"]
+    finally:
+        shutil.rmtree(site_dir)
