@@ -158,16 +158,20 @@ def _enter_namespace(libc: _Libc, payload: dict[str, Any]) -> str:
     return workdir
 
 
+def _outermost_under(paths: list[str], top: str) -> list[str]:
+    """The interpreter's directories under ``top``, without those nested in another."""
+    real = sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
+    inside = [p for p in real if p.startswith(top + os.sep)]
+    return [p for p in inside if not any(p.startswith(o + os.sep) for o in inside)]
+
+
 def _held_open_under(paths: list[str], top: str) -> list[tuple[str, int]]:
     """Open (O_PATH) the interpreter's directories that live under ``top``, before it is covered.
 
     A checkout or virtualenv under /tmp (CI often clones there) would vanish under the private
     tmpfs; holding a descriptor lets us bind exactly those directories back afterwards.
     """
-    real = sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
-    inside = [p for p in real if p.startswith(top + os.sep)]
-    outermost = [p for p in inside if not any(p.startswith(o + os.sep) for o in inside)]
-    return [(p, os.open(p, os.O_PATH | os.O_DIRECTORY)) for p in outermost]
+    return [(p, os.open(p, os.O_PATH | os.O_DIRECTORY)) for p in _outermost_under(paths, top)]
 
 
 def _bind_back(libc: _Libc, held: list[tuple[str, int]]) -> None:
@@ -285,7 +289,11 @@ def _run_confined(
         {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8"}
     )
     sys.path[:] = [workdir, *payload["sys_path"]]
-    _install_guard(payload["hidden"], workdir, isolation == "namespace", emit)
+    in_namespace = isolation == "namespace"
+    bound_back = _outermost_under(payload["keep"] + payload["sys_path"], "/tmp")
+    _install_guard(
+        payload["hidden"], workdir, in_namespace, emit, tuple(bound_back) if in_namespace else ()
+    )
     tests_source = payload.pop("tests")
     payload.pop("snippet")
     emit_isolation = isolation + ("" if dropped or uid is None else " (uid kept)")
@@ -319,7 +327,11 @@ def _reachable_by_others(paths: list[str]) -> bool:
 
 
 def _install_guard(
-    hidden: list[str], workdir: str, private_net: bool, emit: Callable[[dict[str, Any]], None]
+    hidden: list[str],
+    workdir: str,
+    private_net: bool,
+    emit: Callable[[dict[str, Any]], None],
+    read_only: tuple[str, ...] = (),
 ) -> None:
     """Audit hook: refuse sockets, hidden files and writes outside the sandbox; report them.
 
@@ -330,6 +342,8 @@ def _install_guard(
     hidden_exact = frozenset(hidden)
     # in a namespace /tmp is the sandbox's own tmpfs; without one it is the host's
     writable = (workdir.rstrip("/") + "/", "/dev/null", *(("/tmp/",) if private_net else ()))
+    # the interpreter's directories bound back into the private /tmp are read-only
+    bound_back = tuple(p.rstrip("/") + "/" for p in read_only)
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
@@ -350,7 +364,7 @@ def _install_guard(
         writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool(
             flags & write_flags
         )
-        if writing and not path.startswith(writable):
+        if writing and (not path.startswith(writable) or path.startswith(bound_back)):
             emit({"event": f"write outside the sandbox refused: {path}"[:200]})
             raise PermissionError(errno.EROFS, "only the sandbox directory is writable")
 

@@ -185,9 +185,17 @@ def test_detached_daemon_is_killed(token: str) -> None:
 
 @pytest.fixture
 def outside_dir() -> Iterator[Path]:
-    """A directory outside /tmp (the sandbox has its own /tmp, so /tmp proves nothing)."""
-    path = Path(__file__).resolve().parent / f".sandbox-victim-{secrets.token_hex(4)}"
-    path.mkdir()
+    """A directory outside /tmp (the sandbox has its own /tmp, so /tmp proves nothing).
+
+    Next to this file, unless the checkout itself lives under /tmp (CI clones often do); then
+    under the home directory.
+    """
+    candidates = [Path(__file__).resolve().parent, Path.home() / ".cache"]
+    base = next((c for c in candidates if not str(c).startswith("/tmp/")), None)
+    if base is None:
+        pytest.skip("no writable directory outside /tmp to aim writes at")
+    path = base / f".sandbox-victim-{secrets.token_hex(4)}"
+    path.mkdir(parents=True)
     yield path
     shutil.rmtree(path)
 
