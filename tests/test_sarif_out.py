@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,12 @@ from graderlib.findings import findings_from_sarif
 from graderlib.sarif import to_sarif
 
 FIXTURE = Path(__file__).parent / "fixtures" / "detectors" / "vulnerable_app.py"
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "sarif-schema-2.1.0.json"
+# The official schema lives beside the checkout in ../shared/data and is never copied into the
+# repo; GRADERLIB_SHARED_DATA points elsewhere when the checkout is not beside it.
+SHARED_DATA = Path(
+    os.environ.get("GRADERLIB_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+SCHEMA = SHARED_DATA / "sarif-schema-2.1.0.json"
 
 
 def _schema() -> dict[str, object]:
