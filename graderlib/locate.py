@@ -84,7 +84,8 @@ class LocatedModule:
         return [d for d in self.definitions if d.path == dotted]
 
 
-_ANCHOR_TYPES = (
+# What can start a line that an annotation (or a detector's span) points at.
+ANCHOR_TYPES = (
     cst.SimpleStatementLine,
     cst.BaseCompoundStatement,
     cst.ExceptHandler,
@@ -143,7 +144,7 @@ class _AnchorCollector(cst.CSTVisitor):
             if first is not None:
                 whole = Span(start=first, end=whole.end)
             self.definitions.append(Definition(".".join(self._scope), node, whole))
-        elif isinstance(node, _ANCHOR_TYPES):
+        elif isinstance(node, ANCHOR_TYPES):
             self._add(node)
         return True
 

@@ -21,8 +21,8 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from graderlib.detectors.astlines import AstLines, pair
-from graderlib.detectors.walk import ANCHOR_TYPES, children
-from graderlib.locate import Span
+from graderlib.detectors.walk import children
+from graderlib.locate import ANCHOR_TYPES, Span
 
 Positions = Mapping[cst.CSTNode, CodeRange]
 _MINI_MODULES_BEFORE_WHOLE = 8

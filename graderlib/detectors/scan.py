@@ -20,8 +20,8 @@ from graderlib.detectors.base import DetectorFinding, Hit, Tool, all_detectors, 
 from graderlib.detectors.external import ToolError, ToolFinding
 from graderlib.detectors.positions import PositionResolver
 from graderlib.detectors.ruff import run_ruff
-from graderlib.detectors.walk import ANCHOR_TYPES, Context
-from graderlib.locate import Span
+from graderlib.detectors.walk import Context
+from graderlib.locate import ANCHOR_TYPES, Span
 
 TOOLS: tuple[Tool, ...] = ("graderlib", "bandit", "ruff")
 _PRIORITY = {tool: index for index, tool in enumerate(TOOLS)}

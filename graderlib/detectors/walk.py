@@ -20,6 +20,7 @@ from typing import Literal
 import libcst as cst
 
 from graderlib.detectors.base import Detector, Hit
+from graderlib.locate import ANCHOR_TYPES
 
 _SKIPPED_FIELDS = frozenset(
     {
@@ -64,16 +65,6 @@ _SKIPPED_FIELDS = frozenset(
 # Fields whose evaluation comes first in the source, moved to the front of the walk.
 _FIRST_FIELDS = ("decorators", "iter", "type")
 _CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
-
-ANCHOR_TYPES = (
-    cst.SimpleStatementLine,
-    cst.BaseCompoundStatement,
-    cst.ExceptHandler,
-    cst.ExceptStarHandler,
-    cst.Else,
-    cst.Finally,
-    cst.MatchCase,
-)
 
 ROUTE_DECORATOR_ATTRS = frozenset(
     {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
