@@ -17,9 +17,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.timing import interleaved_medians
 from env import CodeReviewAction, CodeReviewEnv, ReviewFinding
 from env.server.catalog import load_catalog
 from env.server.environment import CodeReviewEnvironment
@@ -43,22 +43,6 @@ def step_findings(task: Task) -> list[ReviewFinding]:
         ReviewFinding(line=3 + 9 * n, category="xss", message="a false positive") for n in range(10)
     ]
     return hits + misses
-
-
-def paired_medians(
-    reset: Callable[[], object], subject: Callable[[], object], anchor: Callable[[], object]
-) -> tuple[float, float]:
-    subject_times: list[float] = []
-    anchor_times: list[float] = []
-    for _ in range(ROUNDS + 1):
-        reset()
-        start = time.perf_counter()
-        subject()
-        subject_times.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        anchor()
-        anchor_times.append(time.perf_counter() - start)
-    return statistics.median(subject_times[1:]), statistics.median(anchor_times[1:])
 
 
 def _free_port() -> int:
@@ -99,15 +83,18 @@ def run() -> dict[str, object]:
         return grade(task, as_dicts, episode=progress)
 
     env = CodeReviewEnvironment(catalog=catalog)
-    local_s, local_anchor_s = paired_medians(
-        lambda: env.reset(task_id=TASK_ID), lambda: env.step(action), anchor
+    local_s, local_anchor_s = interleaved_medians(
+        lambda: env.step(action), anchor, rounds=ROUNDS, setup=lambda: env.reset(task_id=TASK_ID)
     )
 
     process, url = _serve()
     try:
         with CodeReviewEnv(base_url=url).sync() as client:
-            ws_s, ws_anchor_s = paired_medians(
-                lambda: client.reset(task_id=TASK_ID), lambda: client.step(action), anchor
+            ws_s, ws_anchor_s = interleaved_medians(
+                lambda: client.step(action),
+                anchor,
+                rounds=ROUNDS,
+                setup=lambda: client.reset(task_id=TASK_ID),
             )
     finally:
         process.terminate()

@@ -8,14 +8,25 @@ from collections.abc import Callable
 
 
 def interleaved_medians(
-    subject: Callable[[], object], anchor: Callable[[], object], *, rounds: int = 30
+    subject: Callable[[], object],
+    anchor: Callable[[], object],
+    *,
+    rounds: int = 30,
+    setup: Callable[[], object] | None = None,
 ) -> tuple[float, float]:
-    """Median seconds of ``subject`` and ``anchor``, timed alternately after one warm-up each."""
+    """Median seconds of ``subject`` and ``anchor``, timed alternately after one warm-up each.
+
+    ``setup`` runs (untimed) before every call of ``subject``, e.g. a reset before a step.
+    """
+    if setup is not None:
+        setup()
     subject()
     anchor()
     subject_times: list[float] = []
     anchor_times: list[float] = []
     for _ in range(rounds):
+        if setup is not None:
+            setup()
         start = time.perf_counter()
         subject()
         subject_times.append(time.perf_counter() - start)
