@@ -9,7 +9,6 @@ body does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -173,15 +172,3 @@ def numbered(source: str, *, width: int | None = None) -> str:
     lines = source.splitlines()
     width = width or len(str(max(len(lines), 1)))
     return "\n".join(f"{i:>{width}} | {line}" for i, line in enumerate(lines, start=1))
-
-
-def merge_spans(spans: Iterable[Span]) -> Sequence[Span]:
-    """Union of spans as sorted, non-overlapping spans."""
-    merged: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        if merged and span.start <= merged[-1].end + 1:
-            last = merged.pop()
-            merged.append(Span(start=last.start, end=max(last.end, span.end)))
-        else:
-            merged.append(span)
-    return merged

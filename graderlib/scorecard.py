@@ -55,8 +55,9 @@ def _agent_card(name: str, tasks: Sequence[Task], policy: RewardPolicy) -> Agent
         report = grade(task, agent(task), policy)
         scores.append(report.score)
         present = {i.category for i in task.issues}
+        category_of = {i.id: i.category for i in task.issues}
         matched = {
-            task.issues[[i.id for i in task.issues].index(v.issue_id)].category
+            category_of[v.issue_id]
             for v in report.verdicts
             if v.status == "matched" and v.issue_id is not None
         }

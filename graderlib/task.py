@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -518,8 +519,7 @@ def load_tasks(
         tasks = [t for t in tasks if t.split == split]
     if difficulty is not None:
         tasks = [t for t in tasks if t.difficulty == difficulty]
-    ids = [t.id for t in tasks]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    duplicates = sorted(i for i, n in Counter(t.id for t in tasks).items() if n > 1)
     if duplicates:
         raise TaskLoadError(
             duplicates[0],

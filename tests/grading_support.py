@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from functools import cache
 from pathlib import Path
 
@@ -38,3 +39,12 @@ def oracle(task: Task) -> list[Finding]:
         Finding(line=issue.span.start, category=issue.category, message=RATIONALE)
         for issue in task.issues
     ]
+
+
+def make_task(tmp_path: Path, snippet: str, toml: str = "", name: str = "t") -> Path:
+    """A task directory under ``tmp_path`` from a (dedented) snippet and task.toml text."""
+    task_dir = tmp_path / name
+    task_dir.mkdir()
+    (task_dir / "snippet.py").write_text(textwrap.dedent(snippet).lstrip("\n"))
+    (task_dir / "task.toml").write_text(textwrap.dedent(toml))
+    return task_dir

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from graderlib import EpisodeProgress, Finding, RewardPolicy, grade, load_task
-from tests.grading_support import FIXTURES, RATIONALE, oracle
+from tests.grading_support import FIXTURES, RATIONALE, make_task, oracle
 
 TASK = load_task(FIXTURES / "user_repo")
 SQLI_LINE = 11
@@ -62,17 +62,15 @@ def test_safe_look_alike_costs_more_than_a_plain_false_positive() -> None:
 
 
 def test_assignment_is_optimal_not_greedy(tmp_path: Path) -> None:
-    task_dir = tmp_path / "two"
-    task_dir.mkdir()
-    (task_dir / "task.toml").write_text("")
-    (task_dir / "snippet.py").write_text(
+    task_dir = make_task(
+        tmp_path,
         "def f(db, a, b):\n"
         "    x = 1\n"
         "    # expect: sqli id=first\n"
         "    db.execute('%s' % a)\n"
         "    y = 2\n"
         "    # expect: sqli id=second\n"
-        "    db.execute('%s' % b)\n"
+        "    db.execute('%s' % b)\n",
     )
     task = load_task(task_dir)
     assert [i.span.start for i in task.issues] == [3, 5]
@@ -167,10 +165,7 @@ def test_cli_tasks_show_and_lint(tmp_path: Path) -> None:
     assert shown.returncode == 0 and "expect" not in shown.stdout and "11 |" in shown.stdout
     answers = run_cli("tasks", "show", str(FIXTURES / "user_repo"), "--answers")
     assert "sqli-find" in answers.stdout
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / "task.toml").write_text("")
-    (broken / "snippet.py").write_text("# expect: nonsense\nx = 1\n")
+    broken = make_task(tmp_path, "# expect: nonsense\nx = 1\n", name="broken")
     lint = run_cli("tasks", "lint", str(broken), str(FIXTURES), "--no-tests")
     assert lint.returncode == 1
     assert "snippet.py:1: task 'broken': unknown category 'nonsense'" in lint.stdout
@@ -178,17 +173,15 @@ def test_cli_tasks_show_and_lint(tmp_path: Path) -> None:
 
 
 def test_near_credit_does_not_jump_over_a_safe_look_alike(tmp_path: Path) -> None:
-    task_dir = tmp_path / "look_alike"
-    task_dir.mkdir()
-    (task_dir / "task.toml").write_text("")
-    (task_dir / "snippet.py").write_text(
+    task_dir = make_task(
+        tmp_path,
         "import os\n"
         "# expect: hardcoded-secret\n"
         'TOKEN = os.environ.get("TOKEN", "tok-7f3a9c2e41b8")\n'
         "# ok: hardcoded-secret\n"
         'NAME = os.environ.get("NAME", "service")\n'
         "\n"
-        "PORT = 8080\n"
+        "PORT = 8080\n",
     )
     task = load_task(task_dir)
     secret = task.issues[0].span.start

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from graderlib import Severity, TaskLoadError, load_task, load_tasks
 from graderlib.task import split_of
-
-FIXTURES = Path(__file__).parent / "fixtures" / "core_tasks"
-
-
-def make_task(tmp_path: Path, snippet: str, toml: str = "", name: str = "t") -> Path:
-    task_dir = tmp_path / name
-    task_dir.mkdir()
-    (task_dir / "snippet.py").write_text(textwrap.dedent(snippet).lstrip("\n"))
-    (task_dir / "task.toml").write_text(textwrap.dedent(toml))
-    return task_dir
+from tests.grading_support import FIXTURES, make_task
 
 
 def line_of(source: str, text: str) -> int:
