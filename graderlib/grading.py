@@ -8,13 +8,10 @@ Nothing here parses code; all spans were computed when the task was loaded.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from graderlib.findings import Finding, parse_findings
-from graderlib.matching import Matching, match, task_index
+from graderlib.matching import Matching, Pair, match, task_index
 from graderlib.scoring import (
     EpisodeProgress,
     GradeReport,
@@ -23,7 +20,7 @@ from graderlib.scoring import (
     Status,
 )
 from graderlib.task import Task
-from graderlib.taxonomy import Relation, Severity, default_taxonomy
+from graderlib.taxonomy import Relation, Severity
 
 _RELATION_NAMES: dict[int, RelationName] = {
     Relation.EXACT: "exact",
@@ -32,20 +29,6 @@ _RELATION_NAMES: dict[int, RelationName] = {
     Relation.NONE: "none",
 }
 DEFAULT_POLICY = RewardPolicy()
-
-
-def _issue_weights(task: Task, policy: RewardPolicy) -> list[float]:
-    """Each issue's weight under ``policy``, cached on the task for the last policy used."""
-    index = task_index(task)
-    cached = index.weights
-    if cached is not None and cached[0] is policy:
-        return cached[1]
-    taxonomy = default_taxonomy()
-    weights = [
-        policy.issue_weight(i.severity, taxonomy.is_security(i.category)) for i in task.issues
-    ]
-    index.weights = (policy, weights)
-    return weights
 
 
 def _canonical_order(findings: Sequence[Finding]) -> list[int]:
@@ -94,40 +77,8 @@ def grade(
     order = _canonical_order(typed)
     ordered = [typed[i] for i in order]
 
-    weights = _issue_weights(task, policy)
-    matching = match(task, ordered, policy, np.array(weights, dtype=np.float64))
-    return _report(task, ordered, order, matching, weights, policy, episode)
-
-
-@dataclass(frozen=True, slots=True)
-class _Rows:
-    """The matching matrices as Python lists: per-element numpy access is slow, lists are not."""
-
-    quality: list[list[float]]
-    location: list[list[float]]
-    relation: list[list[int]]
-    exact: list[list[bool]]
-    distance: list[list[int]]
-    on_clean: list[bool]
-    in_file: list[bool]
-    issue_of: list[int]
-    found_in_reach: list[int]
-    nearest: list[int]
-
-    @classmethod
-    def of(cls, matching: Matching) -> _Rows:
-        return cls(
-            quality=matching.category_quality.tolist(),
-            location=matching.location_quality.tolist(),
-            relation=matching.relation.tolist(),
-            exact=matching.exact_line.tolist(),
-            distance=matching.distance.tolist(),
-            on_clean=matching.on_clean_mark.tolist(),
-            in_file=matching.in_file.tolist(),
-            issue_of=matching.issue_of.tolist(),
-            found_in_reach=matching.found_in_reach.tolist(),
-            nearest=matching.nearest_issue.tolist(),
-        )
+    matching = match(task, ordered, policy)
+    return _report(task, ordered, order, matching, policy, episode)
 
 
 def _report(
@@ -135,13 +86,12 @@ def _report(
     ordered: Sequence[Finding],
     order: Sequence[int],
     matching: Matching,
-    weights: list[float],
     policy: RewardPolicy,
     episode: EpisodeProgress | None,
 ) -> GradeReport:
-    rows = _Rows.of(matching)
+    weights = matching.weights
     total_weight = sum(weights)
-    matched_row_of_issue = {c: r for r, c in enumerate(rows.issue_of) if c >= 0}
+    matched_row_of_issue = matching.matched_row_of_issue
     verdicts: list[dict[str, Any]] = [{}] * len(ordered)  # filled by the caller's index
     recall = line_bonus = recommendation = 0.0
     penalties = {"false_positive": 0.0, "ok_violation": 0.0, "duplicate": 0.0, "vague": 0.0}
@@ -151,39 +101,38 @@ def _report(
         "duplicate": policy.duplicate_penalty,
     }
 
-    for row, finding in enumerate(ordered):
-        column = rows.issue_of[row]
-        points = 0.0
+    for row, (finding, result) in enumerate(zip(ordered, matching.findings, strict=True)):
         duplicate_of = None
-        if column >= 0:
+        pair = result.matched
+        if pair is not None:
             status: Status = "matched"
-            issue = task.issues[column]
-            quality = rows.quality[row][column]
-            credit = quality * rows.location[row][column]
+            issue = task.issues[pair.column]
+            weight = weights[pair.column]
+            credit = pair.reach
             if policy.recommendation_weight:
                 share = policy.recommendation_weight
                 credit *= (1 - share) + share * _keyword_fraction(finding, issue.fix_keywords)
-                recommendation += weights[column] * credit / total_weight
-            points = weights[column] * credit / total_weight
+                recommendation += weight * credit / total_weight
+            points = weight * credit / total_weight
             recall += points
-            if rows.exact[row][column]:
-                line_bonus += weights[column] * quality * policy.line_bonus / total_weight
-            reason = _matched_reason(issue.id, rows, row, column)
+            if pair.exact_line:
+                line_bonus += weight * pair.category_quality * policy.line_bonus / total_weight
+            reason = _matched_reason(issue.id, pair)
         else:
-            column = rows.found_in_reach[row]
-            if column >= 0:
+            pair = result.duplicate
+            if pair is not None:
                 status = "duplicate"
-                duplicate_of = order[matched_row_of_issue[column]]
+                duplicate_of = order[matched_row_of_issue[pair.column]]
                 reason = (
                     f"duplicate of finding #{duplicate_of}: issue "
-                    f"{task.issues[column].id!r} was already matched"
+                    f"{task.issues[pair.column].id!r} was already matched"
                 )
-            elif rows.on_clean[row]:
+            elif result.on_clean_mark:
                 status = "ok_violation"
                 reason = "reported on a safe look-alike marked ok for this category"
             else:
                 status = "false_positive"
-                reason = _false_positive_reason(task, finding, rows, row, policy)
+                reason = _false_positive_reason(task, finding, result.in_file, policy)
             points = -penalty_of[status]
             penalties[status] += penalty_of[status]
         vague = _is_vague(finding, policy)
@@ -201,13 +150,13 @@ def _report(
             "points": points,
             "reason": reason,
         }
-        if status in ("matched", "duplicate"):
+        if pair is not None:
             verdict.update(
-                issue_id=task.issues[column].id,
-                relation=_RELATION_NAMES[rows.relation[row][column]],
-                category_quality=rows.quality[row][column],
-                location_quality=rows.location[row][column],
-                exact_line=rows.exact[row][column],
+                issue_id=task.issues[pair.column].id,
+                relation=_RELATION_NAMES[pair.relation],
+                category_quality=pair.category_quality,
+                location_quality=pair.location_quality,
+                exact_line=pair.exact_line,
             )
         verdicts[order[row]] = verdict
 
@@ -272,36 +221,37 @@ def _clamp(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
-def _matched_reason(issue_id: str, rows: _Rows, row: int, column: int) -> str:
-    relation = Relation(rows.relation[row][column])
-    if relation == Relation.EXACT:
+def _matched_reason(issue_id: str, pair: Pair) -> str:
+    if pair.relation == Relation.EXACT:
         category = "category exact"
-    elif relation == Relation.PARENT_CHILD:
+    elif pair.relation == Relation.PARENT_CHILD:
         category = "category related (CWE parent/child)"
     else:
         category = "category related (CWE sibling)"
-    if rows.exact[row][column]:
+    if pair.exact_line:
         where = "exact line (+line bonus)"
-    elif rows.distance[row][column] == 0:
+    elif pair.distance == 0:
         where = "inside the issue's span"
     else:
-        where = f"{rows.distance[row][column]} line(s) from the issue"
+        where = f"{pair.distance} line(s) from the issue"
     return f"matched issue {issue_id!r}: {category}, {where}"
 
 
 def _false_positive_reason(
-    task: Task, finding: Finding, rows: _Rows, row: int, policy: RewardPolicy
+    task: Task, finding: Finding, in_file: bool, policy: RewardPolicy
 ) -> str:
-    if not rows.in_file[row]:
+    if not in_file:
         if finding.last_line > task.line_count:
             return f"line {finding.last_line} is outside the file ({task.line_count} lines)"
         return f"file {finding.file!r} is not the reviewed file"
-    if not task.issues:
+    index = task_index(task)
+    nearest = index.nearest(finding.line, finding.last_line, policy.near_lines)
+    if nearest is None:
         return "the code has no known issue"
-    nearest = rows.nearest[row]
-    distance = rows.distance[row][nearest]
-    issue = task.issues[nearest]
-    if rows.quality[row][nearest] == 0 and distance <= policy.near_lines:
+    column, distance = nearest
+    issue = task.issues[column]
+    relations, _ = index.rows_for(finding.category)
+    if not policy.category_credit(relations[column]) and distance <= policy.near_lines:
         return f"issue {issue.id!r} is here but the category {finding.category!r} does not fit it"
     return (
         f"no issue of category {finding.category!r} within {policy.near_lines} lines "

@@ -27,7 +27,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graderlib.locate import Span
-from graderlib.taxonomy import Severity
+from graderlib.taxonomy import Relation, Severity
 
 Status = Literal["matched", "duplicate", "false_positive", "ok_violation"]
 RelationName = Literal["exact", "parent_child", "sibling", "none"]
@@ -72,6 +72,16 @@ class RewardPolicy(BaseModel):
 
     def issue_weight(self, severity: Severity, security: bool) -> float:
         return self.severity_weights[severity] * (self.security_multiplier if security else 1.0)
+
+    def category_credit(self, relation: Relation) -> float:
+        """The category quality a reported category earns for an issue it relates to so."""
+        if relation == Relation.EXACT:
+            return 1.0
+        if relation == Relation.PARENT_CHILD:
+            return self.parent_child_credit
+        if relation == Relation.SIBLING:
+            return self.sibling_credit
+        return 0.0
 
 
 class EpisodeProgress(BaseModel):
