@@ -3,6 +3,10 @@
 Target (issue 2): grading takes at most 0.05x one ``libcst.parse_module`` of the snippet. Both
 are timed interleaved in this process, so machine noise hits both alike. Grading never parses:
 the task is loaded once, before timing.
+
+The headline ratio is the harsh one: every grade runs right after a parse, with the CPU caches
+full of libcst's data, as a grade in a busy server would. The steady-state ratio (each side
+timed in its own back-to-back loop) is reported beside it.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from pathlib import Path
 
 import libcst
 
-from benchmarks.timing import interleaved_medians
+from benchmarks.timing import interleaved_medians, median_seconds
 from graderlib import Finding, grade, load_task
 
 TASK_DIR = Path(__file__).parent / "fixtures" / "ten_issues"
@@ -38,6 +42,8 @@ def run() -> dict[str, object]:
     grade_s, parse_s = interleaved_medians(
         lambda: grade(task, findings), lambda: libcst.parse_module(source), rounds=200
     )
+    steady_grade_s = median_seconds(lambda: grade(task, findings), rounds=500)
+    steady_parse_s = median_seconds(lambda: libcst.parse_module(source), rounds=50)
     big = [
         Finding(line=1 + n % task.line_count, category="xss", message="x") for n in range(10_000)
     ]
@@ -50,5 +56,6 @@ def run() -> dict[str, object]:
         "ratio_grade_to_parse": round(ratio, 4),
         "target_ratio": TARGET,
         "meets_target": ratio <= TARGET,
+        "steady_state_ratio": round(steady_grade_s / steady_parse_s, 4),
         "grade_10000_findings_ms": round(big_s * 1000, 2),
     }

@@ -1,7 +1,7 @@
 """``grade()``: findings in, an explainable :class:`GradeReport` out.
 
-Grading is deterministic and independent of the order of findings: findings are put in a
-canonical order before matching, and verdicts are reported against the caller's indices.
+Grading is deterministic and independent of the order of findings (see ``matching.match``);
+verdicts are reported against the caller's indices.
 Nothing here parses code; all spans were computed when the task was loaded.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from graderlib.findings import Finding, parse_findings
-from graderlib.matching import Matching, Pair, match, task_index
+from graderlib.matching import Matching, Pair, TaskIndex, match, task_index
 from graderlib.scoring import (
     EpisodeProgress,
     GradeReport,
@@ -28,28 +28,8 @@ _RELATION_NAMES: dict[int, RelationName] = {
     Relation.SIBLING: "sibling",
     Relation.NONE: "none",
 }
+_SEVERITIES = tuple(Severity)
 DEFAULT_POLICY = RewardPolicy()
-
-
-def _canonical_order(findings: Sequence[Finding]) -> list[int]:
-    def key(i: int) -> tuple[object, ...]:
-        f = findings[i]
-        return (
-            f.line,
-            f.last_line,
-            f.category,
-            f.severity or "",
-            f.message,
-            f.recommendation or "",
-            f.file or "",
-            f.rule_id or "",
-        )
-
-    return sorted(range(len(findings)), key=key)
-
-
-def _is_vague(finding: Finding, policy: RewardPolicy) -> bool:
-    return len(finding.message.split()) < policy.vague_min_words
 
 
 def _keyword_fraction(finding: Finding, keywords: Sequence[str]) -> float:
@@ -74,17 +54,12 @@ def grade(
         if all(type(f) is Finding for f in given)
         else parse_findings(given)
     )
-    order = _canonical_order(typed)
-    ordered = [typed[i] for i in order]
-
-    matching = match(task, ordered, policy)
-    return _report(task, ordered, order, matching, policy, episode)
+    return _report(task, typed, match(task, typed, policy), policy, episode)
 
 
 def _report(
     task: Task,
-    ordered: Sequence[Finding],
-    order: Sequence[int],
+    findings: Sequence[Finding],
     matching: Matching,
     policy: RewardPolicy,
     episode: EpisodeProgress | None,
@@ -92,7 +67,13 @@ def _report(
     weights = matching.weights
     total_weight = sum(weights)
     matched_row_of_issue = matching.matched_row_of_issue
-    verdicts: list[dict[str, Any]] = [{}] * len(ordered)  # filled by the caller's index
+    index = task_index(task)
+    issue_ids = [i.id for i in task.issues]
+    vague_min_words = policy.vague_min_words
+    vague_note = f"; vague: the message has fewer than {vague_min_words} words"
+    verdicts: list[dict[str, Any]] = []
+    false_positives: list[int] = []
+    duplicates: list[int] = []
     recall = line_bonus = recommendation = 0.0
     penalties = {"false_positive": 0.0, "ok_violation": 0.0, "duplicate": 0.0, "vague": 0.0}
     penalty_of: dict[Status, float] = {
@@ -101,64 +82,78 @@ def _report(
         "duplicate": policy.duplicate_penalty,
     }
 
-    for row, (finding, result) in enumerate(zip(ordered, matching.findings, strict=True)):
+    for row, (finding, result) in enumerate(zip(findings, matching.findings, strict=True)):
         duplicate_of = None
         pair = result.matched
         if pair is not None:
             status: Status = "matched"
-            issue = task.issues[pair.column]
             weight = weights[pair.column]
             credit = pair.reach
             if policy.recommendation_weight:
                 share = policy.recommendation_weight
-                credit *= (1 - share) + share * _keyword_fraction(finding, issue.fix_keywords)
+                keywords = task.issues[pair.column].fix_keywords
+                credit *= (1 - share) + share * _keyword_fraction(finding, keywords)
                 recommendation += weight * credit / total_weight
             points = weight * credit / total_weight
             recall += points
             if pair.exact_line:
                 line_bonus += weight * pair.category_quality * policy.line_bonus / total_weight
-            reason = _matched_reason(issue.id, pair)
+            reason = _matched_reason(issue_ids[pair.column], pair)
         else:
             pair = result.duplicate
             if pair is not None:
                 status = "duplicate"
-                duplicate_of = order[matched_row_of_issue[pair.column]]
+                duplicate_of = matched_row_of_issue[pair.column]
+                duplicates.append(row)
                 reason = (
                     f"duplicate of finding #{duplicate_of}: issue "
-                    f"{task.issues[pair.column].id!r} was already matched"
+                    f"{issue_ids[pair.column]!r} was already matched"
                 )
-            elif result.on_clean_mark:
-                status = "ok_violation"
-                reason = "reported on a safe look-alike marked ok for this category"
             else:
-                status = "false_positive"
-                reason = _false_positive_reason(task, finding, result.in_file, policy)
+                false_positives.append(row)
+                if result.on_clean_mark:
+                    status = "ok_violation"
+                    reason = "reported on a safe look-alike marked ok for this category"
+                else:
+                    status = "false_positive"
+                    reason = _false_positive_reason(task, index, finding, result.in_file, policy)
             points = -penalty_of[status]
             penalties[status] += penalty_of[status]
-        vague = _is_vague(finding, policy)
+        vague = len(finding.message.split()) < vague_min_words
         if vague:
             points -= policy.vague_penalty
             penalties["vague"] += policy.vague_penalty
-            reason += f"; vague: the message has fewer than {policy.vague_min_words} words"
-        verdict: dict[str, Any] = {
-            "index": order[row],
-            "line": finding.line,
-            "category": finding.category,
-            "status": status,
-            "duplicate_of": duplicate_of,
-            "vague": vague,
-            "points": points,
-            "reason": reason,
-        }
-        if pair is not None:
-            verdict.update(
-                issue_id=task.issues[pair.column].id,
-                relation=_RELATION_NAMES[pair.relation],
-                category_quality=pair.category_quality,
-                location_quality=pair.location_quality,
-                exact_line=pair.exact_line,
+            reason += vague_note
+        if pair is None:
+            verdicts.append(
+                {
+                    "index": row,
+                    "line": finding.line,
+                    "category": finding.category,
+                    "status": status,
+                    "vague": vague,
+                    "points": points,
+                    "reason": reason,
+                }
             )
-        verdicts[order[row]] = verdict
+        else:
+            verdicts.append(
+                {
+                    "index": row,
+                    "line": finding.line,
+                    "category": finding.category,
+                    "status": status,
+                    "issue_id": issue_ids[pair.column],
+                    "duplicate_of": duplicate_of,
+                    "relation": _RELATION_NAMES[pair.relation],
+                    "category_quality": pair.category_quality,
+                    "location_quality": pair.location_quality,
+                    "exact_line": pair.exact_line,
+                    "vague": vague,
+                    "points": points,
+                    "reason": reason,
+                }
+            )
 
     if not task.issues:
         recall = 1.0
@@ -185,7 +180,9 @@ def _report(
 
     found = sorted(matched_row_of_issue)
     missed = [i for c, i in enumerate(task.issues) if c not in matched_row_of_issue]
-    open_by_severity = {s: sum(1 for i in missed if i.severity == s) for s in Severity}
+    open_by_severity = dict.fromkeys(_SEVERITIES, 0)
+    for issue in missed:
+        open_by_severity[issue.severity] += 1
     # One validation pass in pydantic-core is cheaper than building each model in Python.
     return GradeReport.model_validate(
         {
@@ -209,10 +206,8 @@ def _report(
                 }
                 for i in missed
             ],
-            "false_positives": sorted(
-                v["index"] for v in verdicts if v["status"] in ("false_positive", "ok_violation")
-            ),
-            "duplicates": sorted(v["index"] for v in verdicts if v["status"] == "duplicate"),
+            "false_positives": false_positives,
+            "duplicates": duplicates,
         }
     )
 
@@ -238,13 +233,12 @@ def _matched_reason(issue_id: str, pair: Pair) -> str:
 
 
 def _false_positive_reason(
-    task: Task, finding: Finding, in_file: bool, policy: RewardPolicy
+    task: Task, index: TaskIndex, finding: Finding, in_file: bool, policy: RewardPolicy
 ) -> str:
     if not in_file:
         if finding.last_line > task.line_count:
             return f"line {finding.last_line} is outside the file ({task.line_count} lines)"
         return f"file {finding.file!r} is not the reviewed file"
-    index = task_index(task)
     nearest = index.nearest(finding.line, finding.last_line, policy.near_lines)
     if nearest is None:
         return "the code has no known issue"

@@ -240,12 +240,13 @@ class _Scorer:
 def match(task: Task, findings: Sequence[Finding], policy: RewardPolicy) -> Matching:
     """Score every pair in reach and pick the optimal one-to-one assignment.
 
-    Identical reports (same lines, category and file) are scored once, and only the first
-    of them may be assigned: the others can only be duplicates.
+    Identical reports (same lines, category and file) are scored once, and only one of them
+    may be assigned: the others can only be duplicates. The result does not depend on the
+    order of ``findings``: the assigned one of identical reports is the least by content,
+    and the solver sees competing reports sorted by where and what they report.
     """
     scorer = task_index(task).scorer_for(policy)
-    scored: dict[_Key, tuple[bool, bool, list[Pair]]] = {}
-    keys = [
+    keys: list[_Key] = [
         (
             f.line,
             f.end_line or f.line,
@@ -254,14 +255,18 @@ def match(task: Task, findings: Sequence[Finding], policy: RewardPolicy) -> Matc
         )
         for f in findings
     ]
-    candidates: dict[int, list[Pair]] = {}  # row -> its pairs, first row of each report only
+    rows_of: dict[_Key, list[int]] = {}
     for row, key in enumerate(keys):
-        if key not in scored:
-            scored[key] = result = scorer.score(key)
-            if result[2]:
-                candidates[row] = result[2]
+        rows_of.setdefault(key, []).append(row)
+    scored: dict[_Key, tuple[bool, bool, list[Pair]]] = {}
+    candidates: dict[int, list[Pair]] = {}  # row -> its pairs, one row per distinct report
+    for key, rows in rows_of.items():
+        scored[key] = result = scorer.score(key)
+        if result[2]:
+            first = rows[0] if len(rows) == 1 else min(rows, key=lambda r: _content(findings[r]))
+            candidates[first] = result[2]
 
-    assigned = _assign(candidates, scorer.weights)
+    assigned = _assign(candidates, keys, scorer.weights)
     matched_row_of_issue = {pair.column: row for row, pair in assigned.items()}
     results = []
     for row, key in enumerate(keys):
@@ -277,7 +282,20 @@ def match(task: Task, findings: Sequence[Finding], policy: RewardPolicy) -> Matc
     return Matching(results, matched_row_of_issue, scorer.weights)
 
 
-def _assign(candidates: dict[int, list[Pair]], weights: Sequence[float]) -> dict[int, Pair]:
+def _content(finding: Finding) -> tuple[str, ...]:
+    """What tells identical reports apart, for a choice that ignores their order."""
+    return (
+        finding.severity or "",
+        finding.message,
+        finding.recommendation or "",
+        finding.file or "",
+        finding.rule_id or "",
+    )
+
+
+def _assign(
+    candidates: dict[int, list[Pair]], keys: Sequence[_Key], weights: Sequence[float]
+) -> dict[int, Pair]:
     """The assignment of rows to issues with the largest total weighted credit.
 
     When no two rows reach the same issue, each row simply takes its best pair; that is
@@ -294,7 +312,7 @@ def _assign(candidates: dict[int, list[Pair]], weights: Sequence[float]) -> dict
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
-    rows = list(candidates)
+    rows = sorted(candidates, key=keys.__getitem__)  # distinct keys: an order-free order
     columns = sorted(set(reached))
     position = {c: n for n, c in enumerate(columns)}
     value = np.zeros((len(rows), len(columns)), dtype=np.float64)
