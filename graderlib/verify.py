@@ -23,7 +23,6 @@ per source; a verification then costs one scan and, with tests, one sandboxed ru
 
 from __future__ import annotations
 
-import ast
 import difflib
 import hashlib
 import sys
@@ -38,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from graderlib.locate import Span
 from graderlib.patch import AppliedPatch, ApplyLevel, PatchError, apply_patch
 from graderlib.sandbox import SandboxLimits, SandboxResult, Verdict, run_in_sandbox
+from graderlib.source_facts import SourceFacts, source_facts
 from graderlib.task import Issue, Task
 from graderlib.taxonomy import Relation, Severity, Taxonomy, default_taxonomy
 
@@ -212,32 +212,32 @@ def verify_patch(
             error=str(error),
             targeted=tuple(i.id for i in targeted),
         )
-    syntax_error = _syntax_error(applied.source)
-    if syntax_error is not None:
+    facts = source_facts(applied.source)
+    if facts.syntax_error is not None:
         return _finish(
             task_id=task.id,
             applied=True,
             apply_level=applied.level,
             apply_detail=applied.describe(),
             parses=False,
-            syntax_error=syntax_error,
+            syntax_error=facts.syntax_error,
             targeted=tuple(i.id for i in targeted),
             remaining_issues=tuple(
                 _outcome(i, "remaining", "none", "the patched code does not parse")
                 for i in targeted
             ),
         )
-    removed = tuple(sorted(_definitions(task.source) - _definitions(applied.source)))
-    reach = tuple(sorted(_harness_reach(applied.source) - _harness_reach(task.source)))
+    original = _original(task.source)
+    removed = tuple(sorted(original.facts.definitions - facts.definitions))
+    reach = tuple(sorted(facts.harness_reach - original.facts.harness_reach))
+    original_scan = original.scan
     if run_tests and task.tests_path is not None:
         with ThreadPoolExecutor(max_workers=1) as pool:
             # the sandboxed tests run in a subprocess while this thread scans
             running = pool.submit(_run_tests, task, applied, run_tests, limits, isolation)
-            original_scan = _scan_cached(task.source)
             patched_scan = _scan(applied.source)
             tests = running.result()
     else:
-        original_scan = _scan_cached(task.source)
         patched_scan = _scan(applied.source)
         tests = None
     line_map = _LineMap(task.source, applied.source)
@@ -298,128 +298,6 @@ def check_reference_fix(task: Task, *, isolation: str = "auto") -> list[str]:
 # ------------------------------------------------------------------------------ scanning
 
 
-def _syntax_error(source: str) -> str | None:
-    try:
-        ast.parse(source, "snippet.py")
-    except SyntaxError as error:
-        return f"line {error.lineno}: {error.msg}"
-    except (ValueError, MemoryError, RecursionError) as error:
-        return f"{type(error).__name__}: {error}"
-    return None
-
-
-# What code under test needs to reach into the process that judges it. Tests run in the same
-# process as the snippet (as under pytest), so a patch using these could rewrite the runner or
-# forge results; a patch that newly uses any of them is not accepted as a fix.
-HARNESS_REACH = frozenset(
-    {
-        "__main__",
-        "builtins",
-        "__builtins__",
-        "ctypes",
-        "gc.get_objects",
-        "gc.get_referrers",
-        "gc.get_referents",
-        "inspect.currentframe",
-        "inspect.stack",
-        "inspect.getouterframes",
-        "inspect.trace",
-        "os._exit",
-        "sys._getframe",
-        "sys.modules",
-        "sys.settrace",
-        "sys.setprofile",
-        "sys.addaudithook",
-        "sys.meta_path",
-        "threading.settrace",
-        "threading.setprofile",
-    }
-)
-
-
-# attribute names that only harness-reaching code spells out as strings (getattr(sys, "..."))
-_REACH_BY_ATTRIBUTE = {name.rsplit(".", 1)[1]: name for name in HARNESS_REACH if "." in name}
-_REACH_BY_ATTRIBUTE.pop("modules", None)  # too common a word to judge on
-
-
-def _harness_reach(source: str) -> set[str]:
-    """The HARNESS_REACH names a source uses: imports (aliases followed), dotted attributes,
-    bare names, and the string spellings ``getattr`` would need."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return set()
-    aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                aliases[alias.asname or alias.name.split(".")[0]] = (
-                    alias.name if alias.asname else alias.name.split(".")[0]
-                )
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            for alias in node.names:
-                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    used: set[str] = set()
-    for node in ast.walk(tree):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-        elif isinstance(node, ast.Attribute | ast.Name):
-            dotted = _dotted(node)
-            head, _, rest = dotted.partition(".")
-            names = [f"{aliases.get(head, head)}.{rest}" if rest else aliases.get(head, head)]
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            names = [node.value]  # sys.modules["__main__"]
-            if node.value in _REACH_BY_ATTRIBUTE:
-                names.append(_REACH_BY_ATTRIBUTE[node.value])
-        for name in names:
-            used.update(p for p in _prefixes(name) if p in HARNESS_REACH)
-    return used
-
-
-def _dotted(node: ast.expr) -> str:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def _prefixes(name: str) -> list[str]:
-    parts = name.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
-def _definitions(source: str) -> set[str]:
-    """Dotted paths of module-level functions and classes and their methods.
-
-    A patch must keep them: deleting the vulnerable function makes every detector quiet, and
-    on a task without tests nothing else would notice.
-    """
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return set()
-    found: set[str] = set()
-
-    def visit(body: list[ast.stmt], prefix: str) -> None:
-        for node in body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                found.add(prefix + node.name)
-            elif isinstance(node, ast.ClassDef):
-                found.add(prefix + node.name)
-                visit(node.body, f"{prefix}{node.name}.")
-            elif isinstance(node, ast.If | ast.Try):
-                visit(node.body, prefix)  # `if TYPE_CHECKING:` / `try: import` blocks
-
-    visit(tree.body, "")
-    return found
-
-
 def _scan(source: str) -> _Scan:
     from graderlib.detectors import scan  # local: detectors are optional for patch parsing
 
@@ -427,16 +305,24 @@ def _scan(source: str) -> _Scan:
     return _Scan(tuple(result.findings), getattr(result, "syntax_error", None))
 
 
-_SCAN_CACHE: dict[str, _Scan] = {}
+@dataclass(frozen=True)
+class _Original:
+    """What verification compares a patched source against; it never changes for a task."""
+
+    scan: _Scan
+    facts: SourceFacts
 
 
-def _scan_cached(source: str) -> _Scan:
+_ORIGINALS: dict[str, _Original] = {}
+
+
+def _original(source: str) -> _Original:
     key = hashlib.sha256(source.encode()).hexdigest()
-    if key not in _SCAN_CACHE:
-        if len(_SCAN_CACHE) > 512:
-            _SCAN_CACHE.clear()
-        _SCAN_CACHE[key] = _scan(source)
-    return _SCAN_CACHE[key]
+    if key not in _ORIGINALS:
+        if len(_ORIGINALS) > 512:
+            _ORIGINALS.clear()
+        _ORIGINALS[key] = _Original(_scan(source), source_facts(source))
+    return _ORIGINALS[key]
 
 
 class _LineMap:

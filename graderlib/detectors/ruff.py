@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from functools import cache
 
 from graderlib.detectors.external import ToolError, ToolFinding
@@ -43,23 +44,61 @@ def ruff_command(path: str) -> list[str]:
     ]
 
 
+class RuffRun:
+    """Ruff started on one source in the background; :meth:`result` waits for its answer.
+
+    Ruff is a separate process, so it runs on another core while this one does the in-process
+    analysis (libcst detectors, bandit), and a scan costs about its slowest part, not the sum.
+    The source reaches ruff through an anonymous temporary file, not a pipe: nothing has to
+    be written (or read) while the caller is busy elsewhere.
+    """
+
+    def __init__(self, source: str, path: str = "snippet.py") -> None:
+        self._error: ToolError | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        try:
+            with tempfile.TemporaryFile() as stdin:
+                stdin.write(source.encode("utf-8", "replace"))
+                stdin.seek(0)
+                self._process = subprocess.Popen(
+                    ruff_command(path),
+                    stdin=stdin,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+        except (OSError, ImportError, subprocess.SubprocessError) as error:
+            self._error = ToolError(f"ruff could not run: {error}")
+
+    def result(self) -> list[ToolFinding]:
+        """Ruff's mapped findings; raises ToolError if ruff could not run or failed."""
+        if self._process is None:
+            assert self._error is not None
+            raise self._error
+        try:
+            stdout, stderr = self._process.communicate(timeout=_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired as error:
+            self.cancel()
+            raise ToolError(f"ruff took longer than {_TIMEOUT_SECONDS} s") from error
+        if self._process.returncode not in (0, 1):
+            detail = stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ToolError(f"ruff failed: {detail[0] if detail else self._process.returncode}")
+        return _mapped(stdout)
+
+    def cancel(self) -> None:
+        """Stop ruff if it still runs, and reap it; for a scan that ends early."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+
+
 def run_ruff(source: str, path: str = "snippet.py") -> list[ToolFinding]:
     """Ruff's mapped findings on ``source``; raises ToolError if ruff cannot run."""
+    return RuffRun(source, path).result()
+
+
+def _mapped(stdout: bytes) -> list[ToolFinding]:
     try:
-        completed = subprocess.run(
-            ruff_command(path),
-            input=source.encode("utf-8", "replace"),
-            capture_output=True,
-            timeout=_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except (OSError, ImportError, subprocess.SubprocessError) as error:
-        raise ToolError(f"ruff could not run: {error}") from error
-    if completed.returncode not in (0, 1):
-        detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ToolError(f"ruff failed: {detail[0] if detail else completed.returncode}")
-    try:
-        records = json.loads(completed.stdout or b"[]")
+        records = json.loads(stdout or b"[]")
     except json.JSONDecodeError as error:
         raise ToolError(f"ruff printed unreadable JSON: {error}") from error
     taxonomy = default_taxonomy()

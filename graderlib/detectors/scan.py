@@ -10,7 +10,7 @@ fails is listed in ``tool_errors`` while the others still report.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import libcst as cst
 from pydantic import BaseModel, ConfigDict
@@ -19,7 +19,7 @@ from graderlib.detectors.bandit import run_bandit
 from graderlib.detectors.base import DetectorFinding, Hit, Tool, all_detectors, fingerprint
 from graderlib.detectors.external import ToolError, ToolFinding
 from graderlib.detectors.positions import PositionResolver
-from graderlib.detectors.ruff import run_ruff
+from graderlib.detectors.ruff import RuffRun
 from graderlib.detectors.walk import Context
 from graderlib.locate import ANCHOR_TYPES, Span
 
@@ -64,6 +64,18 @@ def scan(
         return ScanResult(path=path, syntax_error=f"{where}: {error.msg}")
     except (ValueError, RecursionError, MemoryError, OverflowError) as error:
         return ScanResult(path=path, syntax_error=f"{path}: cannot parse: {error}")
+    # Ruff starts first and works on the other core while libcst and bandit run here.
+    ruff = RuffRun(source, path) if "ruff" in tools else None
+    try:
+        return _scan_parsed(source, tree, tools, path, ruff)
+    finally:
+        if ruff is not None:
+            ruff.cancel()  # a no-op once ruff has answered
+
+
+def _scan_parsed(
+    source: str, tree: ast.Module, tools: Sequence[str], path: str, ruff: RuffRun | None
+) -> ScanResult:
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
@@ -84,11 +96,14 @@ def scan(
             errors.append("graderlib: the code is nested too deeply to analyse")
         except Exception as error:
             errors.append(f"graderlib: internal error {type(error).__name__}: {error}")
-    for tool, runner in (("bandit", run_bandit), ("ruff", run_ruff)):
-        if tool not in tools:
-            continue
+    external: list[tuple[str, Callable[[], list[ToolFinding]]]] = []
+    if "bandit" in tools:
+        external.append(("bandit", lambda: run_bandit(source, path)))
+    if ruff is not None:
+        external.append(("ruff", ruff.result))
+    for tool, run in external:
         try:
-            raw = runner(source, path)
+            raw = run()
         except ToolError as error:
             errors.append(str(error))
             continue
