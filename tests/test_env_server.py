@@ -9,6 +9,7 @@ import asyncio
 import json
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -585,3 +586,41 @@ def test_generic_client_sees_metadata_and_typed_schema(server: Server) -> None:
     assert schema["action"]["properties"]["kind"]["enum"] == ["report", "hint", "patch", "finalize"]
     assert "hints_used" in schema["state"]["properties"]
     assert "remaining_steps" in schema["observation"]["properties"]
+
+
+def _bandit_helpers_of(pid: int) -> list[int]:
+    """Live child processes of ``pid`` running bandit's helper (from /proc)."""
+    helpers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(parent) == pid and state != "Z" and b"graderlib.detectors.worker" in command:
+            helpers.append(int(stat.parent.name))
+    return helpers
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_server_runs_one_bandit_helper_and_stops_it_on_shutdown(
+    tasks_dir: Path, tmp_path: Path
+) -> None:
+    with running_server(tasks_dir, tmp_path) as own:
+        helpers = _bandit_helpers_of(own.process.pid)
+        assert len(helpers) == 1
+    deadline = time.monotonic() + 10
+    while _alive(helpers[0]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(helpers[0])
+
+
+def test_the_bandit_helper_can_be_switched_off(tasks_dir: Path, tmp_path: Path) -> None:
+    with running_server(tasks_dir, tmp_path, {"GRADERLIB_BANDIT_HELPER": "false"}) as own:
+        assert _bandit_helpers_of(own.process.pid) == []

@@ -6,5 +6,16 @@ small class with an id, a category, a CWE and the examples that test it.
 
 from graderlib.detectors.base import Detector, DetectorFinding, all_detectors
 from graderlib.detectors.scan import TOOLS, ScanResult, merge, scan
+from graderlib.detectors.worker import start_bandit_worker, stop_bandit_worker
 
-__all__ = ["TOOLS", "Detector", "DetectorFinding", "ScanResult", "all_detectors", "merge", "scan"]
+__all__ = [
+    "TOOLS",
+    "Detector",
+    "DetectorFinding",
+    "ScanResult",
+    "all_detectors",
+    "merge",
+    "scan",
+    "start_bandit_worker",
+    "stop_bandit_worker",
+]

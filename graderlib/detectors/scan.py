@@ -21,6 +21,7 @@ from graderlib.detectors.external import ToolError, ToolFinding
 from graderlib.detectors.positions import PositionResolver
 from graderlib.detectors.ruff import RuffRun
 from graderlib.detectors.walk import Context
+from graderlib.detectors.worker import BanditJob, submit_bandit
 from graderlib.locate import ANCHOR_TYPES, Span
 
 TOOLS: tuple[Tool, ...] = ("graderlib", "bandit", "ruff")
@@ -64,17 +65,26 @@ def scan(
         return ScanResult(path=path, syntax_error=f"{where}: {error.msg}")
     except (ValueError, RecursionError, MemoryError, OverflowError) as error:
         return ScanResult(path=path, syntax_error=f"{path}: cannot parse: {error}")
-    # Ruff starts first and works on the other core while libcst and bandit run here.
+    # Ruff (and bandit, when its helper process runs) start first and work on another core
+    # while the libcst detectors run here.
     ruff = RuffRun(source, path) if "ruff" in tools else None
+    bandit = submit_bandit(source, path) if "bandit" in tools else None
     try:
-        return _scan_parsed(source, tree, tools, path, ruff)
+        return _scan_parsed(source, tree, tools, path, ruff, bandit)
     finally:
         if ruff is not None:
             ruff.cancel()  # a no-op once ruff has answered
+        if bandit is not None:
+            bandit.abandon()  # a no-op once its answer was read
 
 
 def _scan_parsed(
-    source: str, tree: ast.Module, tools: Sequence[str], path: str, ruff: RuffRun | None
+    source: str,
+    tree: ast.Module,
+    tools: Sequence[str],
+    path: str,
+    ruff: RuffRun | None,
+    bandit: BanditJob | None,
 ) -> ScanResult:
     try:
         module = cst.parse_module(source)
@@ -96,9 +106,13 @@ def _scan_parsed(
             errors.append("graderlib: the code is nested too deeply to analyse")
         except Exception as error:
             errors.append(f"graderlib: internal error {type(error).__name__}: {error}")
+
+    def bandit_findings() -> list[ToolFinding]:
+        return bandit.result(source, path) if bandit is not None else run_bandit(source, path)
+
     external: list[tuple[str, Callable[[], list[ToolFinding]]]] = []
     if "bandit" in tools:
-        external.append(("bandit", lambda: run_bandit(source, path)))
+        external.append(("bandit", bandit_findings))
     if ruff is not None:
         external.append(("ruff", ruff.result))
     for tool, run in external:
