@@ -93,6 +93,53 @@ def test_order_of_findings_never_matters(case: tuple[Task, list[Finding]], rng) 
     assert sorted(v.status for v in first.verdicts) == sorted(v.status for v in second.verdicts)
 
 
+def _dense_optimum(task: Task, findings: list[Finding]) -> float:
+    """The best total credit any one-to-one pairing could earn, from the full pair matrix.
+
+    An independent reading of the documented rules (scoring.py, matching.py), written out
+    densely, against which the sparse matcher must reach the same optimum.
+    """
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    k, bonus = POLICY.near_lines, POLICY.line_bonus
+    weights = [
+        POLICY.issue_weight(i.severity, TAXONOMY.is_security(i.category)) for i in task.issues
+    ]
+    distinct = list(dict.fromkeys((f.line, f.category) for f in findings))
+    value = np.zeros((len(distinct), len(task.issues)))
+    for row, (line, category) in enumerate(distinct):
+        marks = [c.span for c in task.clean if category in c.categories]
+        if line > task.line_count or any(m.start <= line <= m.end for m in marks):
+            continue
+        for column, issue in enumerate(task.issues):
+            relation = max(TAXONOMY.relation(category, c) for c in issue.categories)
+            start, end = issue.span.start, issue.span.end
+            distance = max(0, start - line, line - end)
+            if line == start or issue.scope == "file":
+                location = 1.0
+            elif distance <= k:
+                low, high = (end, line) if line > end else (line, start)
+                between = any(m.start < high and m.end > low for m in marks)
+                location = 0.0 if distance and between else (1 - bonus) * (1 - distance / (k + 1))
+            else:
+                location = 0.0
+            value[row, column] = POLICY.category_credit(relation) * location * weights[column]
+    rows, columns = linear_sum_assignment(value, maximize=True)
+    return float(value[rows, columns].sum()) / sum(weights)
+
+
+@FAST
+@given(task_and_findings())
+def test_recall_is_the_optimum_of_the_dense_pair_matrix(
+    case: tuple[Task, list[Finding]],
+) -> None:
+    task, findings = case
+    assume(task.issues)
+    report = grade(task, findings)
+    assert abs(report.components.recall - _dense_optimum(task, findings)) < 1e-5
+
+
 @FAST
 @given(task_and_findings(), st.data())
 def test_a_duplicate_never_raises_the_score(case: tuple[Task, list[Finding]], data) -> None:
