@@ -31,8 +31,9 @@ from graderlib.task import CleanMark, Issue, Task, TaskLoadError, load_task, loa
 from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default_taxonomy
 
 if TYPE_CHECKING:
-    from graderlib.detectors.base import Detector, DetectorFinding, all_detectors
+    from graderlib.detectors.base import Detector, DetectorFinding
     from graderlib.detectors.confirm import ConfirmResult, confirm_task
+    from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
     from graderlib.sarif import to_sarif
     from graderlib.verify import PatchVerdict, verify_patch

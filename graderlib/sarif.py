@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
-from graderlib.detectors.base import DetectorFinding, all_detectors
+from graderlib.detectors.base import DetectorFinding
+from graderlib.detectors.families import all_detectors
 from graderlib.detectors.scan import ScanResult
 from graderlib.taxonomy import Severity, default_taxonomy
 

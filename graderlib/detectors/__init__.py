@@ -4,7 +4,8 @@
 small class with an id, a category, a CWE and the examples that test it.
 """
 
-from graderlib.detectors.base import Detector, DetectorFinding, all_detectors
+from graderlib.detectors.base import Detector, DetectorFinding
+from graderlib.detectors.families import all_detectors
 from graderlib.detectors.scan import TOOLS, ScanResult, merge, scan
 from graderlib.detectors.worker import start_bandit_worker, stop_bandit_worker
 

@@ -119,13 +119,6 @@ def _validate(cls: type[Detector]) -> None:
         raise ValueError(f"{cls.id}: a detector needs VALID and INVALID examples")
 
 
-def all_detectors() -> tuple[type[Detector], ...]:
-    """Every registered detector, in id order (importing the families registers them)."""
-    import graderlib.detectors.families  # noqa: F401  (registers the detectors)
-
-    return tuple(REGISTRY[key] for key in sorted(REGISTRY))
-
-
 # ------------------------------------------------------------------ fingerprints
 
 _SKIPPED_TOKENS = {

@@ -1,6 +1,10 @@
-"""Importing this module registers every libcst detector family (one module per family)."""
+"""Every libcst detector family (one module per family), and the list of their detectors.
 
-from graderlib.detectors import (  # noqa: F401
+Importing a family module registers its detectors in ``base.REGISTRY``. This module imports
+them all, so ``base`` (which every family imports) never has to know which families exist.
+"""
+
+from graderlib.detectors import (  # noqa: F401  (importing registers the detectors)
     correctness,
     deserialization,
     errors,
@@ -10,3 +14,9 @@ from graderlib.detectors import (  # noqa: F401
     transport,
     web,
 )
+from graderlib.detectors.base import REGISTRY, Detector
+
+
+def all_detectors() -> tuple[type[Detector], ...]:
+    """Every registered detector, in id order."""
+    return tuple(REGISTRY[key] for key in sorted(REGISTRY))

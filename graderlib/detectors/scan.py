@@ -16,8 +16,9 @@ import libcst as cst
 from pydantic import BaseModel, ConfigDict
 
 from graderlib.detectors.bandit import run_bandit
-from graderlib.detectors.base import DetectorFinding, Hit, Tool, all_detectors, fingerprint
+from graderlib.detectors.base import DetectorFinding, Hit, Tool, fingerprint
 from graderlib.detectors.external import ToolError, ToolFinding
+from graderlib.detectors.families import all_detectors
 from graderlib.detectors.positions import PositionResolver
 from graderlib.detectors.ruff import RuffRun
 from graderlib.detectors.walk import Context
