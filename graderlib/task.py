@@ -12,6 +12,8 @@ the line, so ``graderlib tasks lint`` can print it as ``tasks/x/snippet.py:12: .
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -113,14 +115,27 @@ class Task(BaseModel):
         return public_task_id(self.id)
 
 
+TASK_ID_KEY_VARIABLE = "GRADERLIB_TASK_ID_KEY"
+
+
 def public_task_id(task_id: str) -> str:
     """An opaque, stable id for ``task_id``, safe to show to an agent.
 
     Task ids are written for authors and often name the bug (``sqli-user-lookup``,
     ``clean-ttl-cache``), so showing them would hand an agent the answer's category. A hash
     prefix is stable across servers and runs (trainers can still map it back) and says nothing.
+
+    A plain hash can still be checked against a guess: an agent with a Python tool could hash
+    ``sqli-user-lookup`` and compare. A deployment whose task ids are private sets
+    ``$GRADERLIB_TASK_ID_KEY``; ids are then an HMAC under that key, which nobody without the
+    key can recompute, and still stable for as long as the key is.
     """
-    return "task-" + hashlib.sha256(task_id.encode()).hexdigest()[:12]
+    key = os.environ.get(TASK_ID_KEY_VARIABLE)
+    if key:
+        digest = hmac.new(key.encode(), task_id.encode(), hashlib.sha256).hexdigest()
+    else:
+        digest = hashlib.sha256(task_id.encode()).hexdigest()
+    return "task-" + digest[:12]
 
 
 def split_of(task_id: str, weights: tuple[int, int, int] = (80, 10, 10)) -> Split:

@@ -624,3 +624,18 @@ def test_the_server_runs_one_bandit_helper_and_stops_it_on_shutdown(
 def test_the_bandit_helper_can_be_switched_off(tasks_dir: Path, tmp_path: Path) -> None:
     with running_server(tasks_dir, tmp_path, {"GRADERLIB_BANDIT_HELPER": "false"}) as own:
         assert _bandit_helpers_of(own.process.pid) == []
+
+
+def test_a_deployment_key_changes_every_public_id_the_server_shows(
+    tasks_dir: Path, tmp_path: Path, catalog: Catalog
+) -> None:
+    unkeyed = {t.public_id for t in catalog.tasks}
+    with running_server(tasks_dir, tmp_path, {"GRADERLIB_TASK_ID_KEY": "k3y"}) as own:
+        status, body = own.get("/tasks")
+        assert status == 200
+        shown = {t["id"] for t in json.loads(body)["tasks"]}
+        status, body = own.post("/reset", {"task_id": "env-ledger"})
+        assert status == 200
+        observed = json.loads(body)["observation"]["task_id"]
+    assert len(shown) == len(unkeyed) and not shown & unkeyed
+    assert observed in shown and observed != LEDGER

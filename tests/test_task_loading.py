@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
 from graderlib import Severity, TaskLoadError, load_task, load_tasks
-from graderlib.task import split_of
+from graderlib.task import public_task_id, split_of
 from tests.grading_support import FIXTURES, make_task
 
 
@@ -346,3 +347,16 @@ def test_splits_are_stable_and_cover_all_tasks() -> None:
         counts[split_of(f"task-{n}")] += 1
     assert 1450 < counts["train"] < 1750 and counts["validation"] > 120 and counts["test"] > 120
     assert sum(len(load_tasks(FIXTURES, split=s)) for s in counts) == len(tasks)
+
+
+def test_public_ids_are_keyed_when_a_deployment_sets_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRADERLIB_TASK_ID_KEY", raising=False)
+    plain = public_task_id("sqli-user-lookup")
+    assert plain == "task-" + hashlib.sha256(b"sqli-user-lookup").hexdigest()[:12]
+    monkeypatch.setenv("GRADERLIB_TASK_ID_KEY", "deployment secret")
+    keyed = public_task_id("sqli-user-lookup")
+    assert keyed != plain and keyed.startswith("task-") and len(keyed) == len(plain)
+    assert public_task_id("sqli-user-lookup") == keyed  # stable under one key
+    assert public_task_id("clean-ttl-cache") != keyed
+    monkeypatch.setenv("GRADERLIB_TASK_ID_KEY", "another secret")
+    assert public_task_id("sqli-user-lookup") not in (keyed, plain)

@@ -9,6 +9,7 @@ Environment variables:
 * ``GRADERLIB_STEP_BUDGET``: steps per episode (16).
 * ``ENABLE_WEB_INTERFACE=true``: serve the review page at ``/web/``.
 * ``GRADERLIB_GRADE_ROUTE=false``: drop ``POST /grade``, a free oracle for agents in training.
+* ``GRADERLIB_TASK_ID_KEY``: key the public task ids (see ``graderlib.task.public_task_id``).
 * ``GRADERLIB_BANDIT_HELPER=false``: run bandit inside the server process instead of in its
   helper process (see ``graderlib.detectors.worker``), which makes each patch check ~5 ms
   faster.
