@@ -15,16 +15,13 @@ import io
 import tokenize
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 import libcst as cst
 from pydantic import BaseModel, ConfigDict
 
 from graderlib.locate import Span
 from graderlib.taxonomy import Severity, default_taxonomy
-
-if TYPE_CHECKING:
-    from graderlib.detectors.walk import Context
 
 Tool = Literal["graderlib", "bandit", "ruff"]
 
@@ -71,7 +68,15 @@ class Hit:
     message: str
 
 
-VisitMethod = Callable[["Detector", cst.CSTNode, "Context"], None]
+class Reporter(Protocol):
+    """Where a detector's reports go: the walk's Context, seen from here only as this."""
+
+    def report(self, detector: type[Detector], node: cst.CSTNode, message: str) -> None: ...
+
+
+# A visit method takes the walk's Context (a Reporter and much more), so its third parameter
+# is typed where it is defined, in each family; this module never imports the walk.
+VisitMethod = Callable[["Detector", cst.CSTNode, Any], None]
 
 
 class Detector:
@@ -103,7 +108,7 @@ class Detector:
                 raise ValueError(f"detector id {cls.id} is used twice")
             REGISTRY[cls.id] = cls
 
-    def report(self, ctx: Context, node: cst.CSTNode, message: str | None = None) -> None:
+    def report(self, ctx: Reporter, node: cst.CSTNode, message: str | None = None) -> None:
         ctx.report(type(self), node, message or self.message)
 
 

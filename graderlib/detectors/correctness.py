@@ -7,7 +7,8 @@ import libcst as cst
 
 from graderlib.detectors.base import Detector
 from graderlib.detectors.calls import short_name
-from graderlib.detectors.walk import Context, children, target_names
+from graderlib.detectors.tree import children, target_names
+from graderlib.detectors.walk import Context
 from graderlib.taxonomy import Severity
 
 _MUTABLE_FACTORIES = frozenset(

@@ -24,6 +24,7 @@ from typing import Literal
 
 import libcst as cst
 
+from graderlib.detectors.tree import children
 from graderlib.detectors.walk import Binding, Context
 
 SinkKind = Literal["sql", "shell", "code", "path", "url", "html", "any"]
@@ -458,8 +459,6 @@ def _scheme_only(test: cst.CSTNode | None) -> bool:
 
 
 def string_parts_deep(node: cst.CSTNode) -> list[str]:
-    from graderlib.detectors.walk import children
-
     found: list[str] = []
     stack: list[cst.CSTNode] = [node]
     while stack:
@@ -469,112 +468,3 @@ def string_parts_deep(node: cst.CSTNode) -> list[str]:
         else:
             stack.extend(children(current))
     return found
-
-
-# ------------------------------------------------------------------ guards
-
-_EXIT_CALLS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "raise_for_status"})
-
-
-def _mentions(node: cst.CSTNode, out: set[str]) -> None:
-    if isinstance(node, cst.Name):
-        out.add(node.value)
-        return
-    if isinstance(node, cst.Attribute):
-        _mentions(node.value, out)  # `parsed.hostname` mentions parsed, not a variable hostname
-        return
-    from graderlib.detectors.walk import children
-
-    for child in children(node):
-        _mentions(child, out)
-
-
-def _is_truthiness(test: cst.BaseExpression) -> bool:
-    """``x``, ``not x``, ``x is None``, ``len(x) > n``: checks that validate nothing."""
-    if isinstance(test, cst.Name | cst.Attribute | cst.Subscript):
-        return True
-    if isinstance(test, cst.UnaryOperation):
-        return _is_truthiness(test.expression)
-    if isinstance(test, cst.Comparison):
-        left = test.left
-        if (
-            isinstance(left, cst.Call)
-            and isinstance(left.func, cst.Name)
-            and left.func.value == "len"
-        ):
-            return True
-        for target in test.comparisons:
-            comparator = target.comparator
-            if isinstance(comparator, cst.Name) and comparator.value == "None":
-                return True
-    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name):
-        return test.func.value in {"len", "bool", "isinstance"}
-    return False
-
-
-def _validated_names(test: cst.BaseExpression) -> frozenset[str]:
-    if isinstance(test, cst.BooleanOperation):
-        return _validated_names(test.left) | _validated_names(test.right)
-    if _is_truthiness(test):
-        return frozenset()
-    names: set[str] = set()
-    _mentions(test, names)
-    return frozenset(names - {"None", "True", "False", "len", "not"})
-
-
-def positive_guard_names(test: cst.BaseExpression, ctx: Context) -> frozenset[str]:
-    """Names checked by ``if col in ALLOWED:`` / ``if is_safe_url(u):``, valid inside the body."""
-    if isinstance(test, cst.BooleanOperation):
-        if not isinstance(test.operator, cst.And):
-            return frozenset()  # `a or b` holding says nothing definite about either
-        return positive_guard_names(test.left, ctx) | positive_guard_names(test.right, ctx)
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return frozenset()
-    if isinstance(test, cst.Comparison) and any(
-        isinstance(c.operator, cst.NotIn | cst.IsNot | cst.NotEqual) for c in test.comparisons
-    ):
-        return frozenset()
-    return _validated_names(test)
-
-
-def negative_guard_names(node: cst.If, ctx: Context) -> frozenset[str]:
-    """Names valid after ``if col not in ALLOWED: abort(400)`` or ``if not ok(u): u = "/"``."""
-    names = _validated_names(node.test)
-    if not names or _exits(node.body):
-        return names
-    return names & _assigned_names(node.body)
-
-
-def _assigned_names(body: cst.BaseSuite) -> frozenset[str]:
-    from graderlib.detectors.walk import target_names
-
-    lines = body.body if isinstance(body, cst.IndentedBlock) else [body]
-    names: set[str] = set()
-    for line in lines:
-        for small in getattr(line, "body", ()):
-            if isinstance(small, cst.Assign):
-                for target in small.targets:
-                    names.update(target_names(target.target))
-    return frozenset(names)
-
-
-def _exits(body: cst.BaseSuite) -> bool:
-    statements: list[cst.CSTNode] = []
-    if isinstance(body, cst.IndentedBlock):
-        for statement in body.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                statements.extend(statement.body)
-            else:
-                statements.append(statement)
-    elif isinstance(body, cst.SimpleStatementSuite):
-        statements.extend(body.body)
-    if not statements:
-        return False
-    last = statements[-1]
-    if isinstance(last, cst.Raise | cst.Return | cst.Continue | cst.Break):
-        return True
-    if isinstance(last, cst.Expr) and isinstance(last.value, cst.Call):
-        func = last.value.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-        return name in {n.rsplit(".", 1)[-1] for n in _EXIT_CALLS}
-    return False

@@ -8,7 +8,8 @@ import libcst as cst
 
 from graderlib.detectors.base import Detector
 from graderlib.detectors.calls import argument, short_name
-from graderlib.detectors.walk import Context, children
+from graderlib.detectors.tree import children
+from graderlib.detectors.walk import Context
 from graderlib.taxonomy import Severity
 
 

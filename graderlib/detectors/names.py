@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import libcst as cst
 
+from graderlib.detectors.tree import children
+
 SECRET_WORDS = frozenset(
     {
         "password",
@@ -164,8 +166,6 @@ def is_sensitive_name(identifier: str) -> bool:
 
 def identifiers(expr: cst.CSTNode) -> Iterable[str]:
     """Names, attribute names and string subscript keys mentioned in ``expr``."""
-    from graderlib.detectors.walk import children
-
     stack: list[cst.CSTNode] = [expr]
     while stack:
         node = stack.pop()

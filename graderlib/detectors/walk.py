@@ -12,7 +12,6 @@ Positions are not computed here at all; see :mod:`graderlib.detectors.positions`
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -20,93 +19,13 @@ from typing import Literal
 import libcst as cst
 
 from graderlib.detectors.base import Detector, Hit
+from graderlib.detectors.guards import negative_guard_names, positive_guard_names
+from graderlib.detectors.tree import children, target_names
 from graderlib.locate import ANCHOR_TYPES
-
-_SKIPPED_FIELDS = frozenset(
-    {
-        "asynchronous",
-        "colon",
-        "comma",
-        "comment",
-        "default_indent",
-        "default_newline",
-        "dot",
-        "empty_lines",
-        "encoding",
-        "equal",
-        "first_colon",
-        "first_line",
-        "footer",
-        "has_trailing_newline",
-        "header",
-        "indent",
-        "last_line",
-        "lbrace",
-        "lbracket",
-        "leading_lines",
-        "lines_after_decorators",
-        "lpar",
-        "newline",
-        "operator",
-        "posonly_ind",
-        "rbrace",
-        "rbracket",
-        "relative",
-        "rpar",
-        "second_colon",
-        "semicolon",
-        "separator",
-        "star",
-        "trailing_comma",
-        "trailing_whitespace",
-        "whitespace",
-    }
-)
-# Fields whose evaluation comes first in the source, moved to the front of the walk.
-_FIRST_FIELDS = ("decorators", "iter", "type")
-_CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
 
 ROUTE_DECORATOR_ATTRS = frozenset(
     {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
 )
-
-
-def child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
-    names = _CHILD_FIELDS.get(node_type)
-    if names is None:
-        all_names = [
-            f.name
-            for f in dataclasses.fields(node_type)
-            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
-        ]
-        first = [n for n in _FIRST_FIELDS if n in all_names]
-        names = tuple(first + [n for n in all_names if n not in first])
-        _CHILD_FIELDS[node_type] = names
-    return names
-
-
-_IS_NODE: dict[type, bool] = {}
-
-
-def _is_node(value_type: type) -> bool:
-    """``issubclass(t, CSTNode)`` memoised: libcst's ABCs make isinstance slow in a hot loop."""
-    known = _IS_NODE.get(value_type)
-    if known is None:
-        known = _IS_NODE[value_type] = issubclass(value_type, cst.CSTNode)
-    return known
-
-
-def children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The non-whitespace children of ``node`` in (roughly) evaluation order."""
-    found: list[cst.CSTNode] = []
-    for name in child_fields(type(node)):
-        value = getattr(node, name)
-        value_type = type(value)
-        if value_type is tuple or value_type is list:
-            found.extend(item for item in value if _is_node(type(item)))
-        elif _is_node(value_type):
-            found.append(value)
-    return found
 
 
 # What the walk must do on entering/leaving a node, by concrete node type (0: nothing).
@@ -293,9 +212,7 @@ class Context:
             self._validate(names, test)
             return True
         if isinstance(node, cst.If | cst.While):
-            from graderlib.detectors.dataflow import positive_guard_names
-
-            names = positive_guard_names(node.test, self)
+            names = positive_guard_names(node.test)
             if names:
                 self._pending_guards[id(node.body)] = (names, node.test)
         elif isinstance(node, cst.For):
@@ -389,23 +306,7 @@ class Context:
             for name in target_names(node.target):
                 self.scope.bind(name, self._binding("assign", node.value))
         elif isinstance(node, cst.If):
-            from graderlib.detectors.dataflow import negative_guard_names
-
-            self._validate(negative_guard_names(node, self), node.test)
-
-
-def target_names(target: cst.CSTNode) -> list[str]:
-    """Plain names bound by an assignment target (``a``, ``a, b``, ``[a, *b]``)."""
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, cst.Tuple | cst.List):
-        names: list[str] = []
-        for element in target.elements:
-            names.extend(target_names(element.value))
-        return names
-    if isinstance(target, cst.StarredElement):
-        return target_names(target.value)
-    return []
+            self._validate(negative_guard_names(node), node.test)
 
 
 def _dotted(node: cst.CSTNode) -> str:
