@@ -15,12 +15,13 @@ Syntax (semgrep's test annotations are accepted as well)::
 
 from __future__ import annotations
 
-import ast
 import io
 import re
 import tokenize
 from dataclasses import dataclass, field
 from typing import Literal
+
+from graderlib.pyparse import parse_python
 
 _ANNOTATION = re.compile(
     r"^#\s*(?P<kind>expect|ruleid|ok|todoruleid|todook)\s*:\s*(?P<body>.*?)\s*$", re.IGNORECASE
@@ -90,7 +91,7 @@ def _parse_body(kind: str, body: str, line: int) -> tuple[tuple[str, ...], dict[
 
 def _syntax_error_of(text: str) -> tuple[int, str]:
     try:
-        ast.parse(text)
+        parse_python(text)
     except SyntaxError as error:
         return error.lineno or 1, error.msg
     return 1, "cannot be tokenized"

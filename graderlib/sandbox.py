@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from graderlib import sandbox_runner
+from graderlib.pyparse import parse_python
 from graderlib.sandbox_runner import LEAN_FIXTURES, RESULT_MARKER
 
 
@@ -136,7 +137,7 @@ def needs_pytest(test_source: str) -> bool:
     parsing it here is safe.
     """
     try:
-        tree = ast.parse(test_source)
+        tree = parse_python(test_source)
     except SyntaxError:
         return False  # the runner reports the syntax error itself
     parametrized: set[str] = set()

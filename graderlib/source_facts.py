@@ -15,6 +15,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from graderlib.pyparse import parse_python
+
 HARNESS_REACH = frozenset(
     {
         "__main__",
@@ -59,7 +61,7 @@ class SourceFacts:
 def source_facts(source: str) -> SourceFacts:
     """Parse ``source`` once and read every fact off the tree."""
     try:
-        tree = ast.parse(source, "snippet.py")
+        tree = parse_python(source, "snippet.py")
     except SyntaxError as error:
         return SourceFacts(f"line {error.lineno}: {error.msg}")
     except (ValueError, MemoryError, RecursionError) as error:

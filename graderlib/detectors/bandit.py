@@ -13,6 +13,7 @@ import logging
 from functools import cache
 
 from graderlib.detectors.external import ToolError, ToolFinding
+from graderlib.pyparse import AST_LOCK
 from graderlib.taxonomy import Severity, default_taxonomy
 
 _SEVERITY = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
@@ -59,9 +60,12 @@ def run_bandit(source: str, path: str = "snippet.py") -> list[ToolFinding]:
         from bandit.core import manager
 
         bandit = manager.BanditManager(_config(), "file", quiet=True, ignore_nosec=True)
-        bandit._parse_file(fname, io.BytesIO(data), [fname])
+        with AST_LOCK:  # bandit parses with ast, which is not thread-safe (see pyparse)
+            bandit._parse_file(fname, io.BytesIO(data), [fname])
     except Exception as error:
         raise ToolError(f"bandit failed: {error}") from error
+    if bandit.skipped:  # bandit logs and swallows its own errors; "no findings" would be a lie
+        raise ToolError(f"bandit could not scan the file: {bandit.skipped[0][1]}")
     findings: list[ToolFinding] = []
     for issue in bandit.get_issue_list():
         cwe_id = getattr(issue.cwe, "id", None)

@@ -21,8 +21,9 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from graderlib.detectors.astlines import AstLines, pair
-from graderlib.detectors.walk import children
+from graderlib.detectors.tree import children
 from graderlib.locate import ANCHOR_TYPES, Span
+from graderlib.pyparse import parse_python
 
 Positions = Mapping[cst.CSTNode, CodeRange]
 _MINI_MODULES_BEFORE_WHOLE = 8
@@ -48,7 +49,7 @@ class PositionResolver:
             tree = self.tree
             if tree is None:
                 try:
-                    tree = ast.parse(self.source)
+                    tree = parse_python(self.source)
                 except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError):
                     tree = None
             self._paired = pair(self.module, tree)
@@ -203,7 +204,7 @@ def _ast_layout(
     """Each module-level statement's start line, first line (decorators) and end line."""
     if tree is None:
         try:
-            tree = ast.parse(source)
+            tree = parse_python(source)
         except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError):
             return None
     statements = tree.body

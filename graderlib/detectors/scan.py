@@ -24,6 +24,7 @@ from graderlib.detectors.ruff import RuffRun
 from graderlib.detectors.walk import Context
 from graderlib.detectors.worker import BanditJob, submit_bandit
 from graderlib.locate import ANCHOR_TYPES, Span
+from graderlib.pyparse import parse_python
 
 TOOLS: tuple[Tool, ...] = ("graderlib", "bandit", "ruff")
 _PRIORITY = {tool: index for index, tool in enumerate(TOOLS)}
@@ -60,7 +61,7 @@ def scan(
     # Python's own parser goes first: it rejects pathological nesting with a SyntaxError,
     # where libcst's native parser can overflow the C stack and kill the process.
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except SyntaxError as error:
         where = f"{path}:{error.lineno or 1}:{error.offset or 1}"
         return ScanResult(path=path, syntax_error=f"{where}: {error.msg}")
