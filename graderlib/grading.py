@@ -157,26 +157,16 @@ def _report(
 
     if not task.issues:
         recall = 1.0
-    penalty_total = sum(penalties.values())
-    review = _clamp(recall - penalty_total)
+    review = _clamp(recall - sum(penalties.values()))
     components = {
         "recall": round(recall, 6),
         "line_bonus": round(line_bonus, 6),
         "recommendation_bonus": round(recommendation, 6),
-        "false_positive_penalty": round(penalties["false_positive"], 6),
-        "ok_violation_penalty": round(penalties["ok_violation"], 6),
-        "duplicate_penalty": round(penalties["duplicate"], 6),
-        "vague_penalty": round(penalties["vague"], 6),
+        **{f"{name}_penalty": round(value, 6) for name, value in penalties.items()},
     }
     score = review
     if episode is not None:
-        patch_share = policy.patch_bonus if task.issues else 0.0
-        review_share = 1.0 - patch_share - policy.finalize_bonus
-        patch = patch_share if episode.patch_resolved else 0.0
-        finalize = policy.finalize_bonus if episode.finalized else 0.0
-        hints = policy.hint_penalty * episode.hints_used
-        score = _clamp(review * review_share + patch + finalize - hints)
-        components.update(hint_penalty=round(hints, 6), patch_bonus=patch, finalize_bonus=finalize)
+        score = _episode_score(review, components, bool(task.issues), policy, episode)
 
     found = sorted(matched_row_of_issue)
     missed = [i for c, i in enumerate(task.issues) if c not in matched_row_of_issue]
@@ -210,6 +200,23 @@ def _report(
             "duplicates": duplicates,
         }
     )
+
+
+def _episode_score(
+    review: float,
+    components: dict[str, float],
+    has_issues: bool,
+    policy: RewardPolicy,
+    episode: EpisodeProgress,
+) -> float:
+    """An episode's score from its review's; the episode's terms are added to ``components``."""
+    patch_share = policy.patch_bonus if has_issues else 0.0
+    review_share = 1.0 - patch_share - policy.finalize_bonus
+    patch = patch_share if episode.patch_resolved else 0.0
+    finalize = policy.finalize_bonus if episode.finalized else 0.0
+    hints = policy.hint_penalty * episode.hints_used
+    components.update(hint_penalty=round(hints, 6), patch_bonus=patch, finalize_bonus=finalize)
+    return _clamp(review * review_share + patch + finalize - hints)
 
 
 def _clamp(value: float) -> float:
