@@ -246,25 +246,26 @@ def match(task: Task, findings: Sequence[Finding], policy: RewardPolicy) -> Matc
     and the solver sees competing reports sorted by where and what they report.
     """
     scorer = task_index(task).scorer_for(policy)
-    keys: list[_Key] = [
-        (
-            f.line,
-            f.end_line or f.line,
-            f.category,
-            f.file is not None and not _names_this_file(f.file),
-        )
-        for f in findings
-    ]
-    rows_of: dict[_Key, list[int]] = {}
-    for row, key in enumerate(keys):
-        rows_of.setdefault(key, []).append(row)
+    keys: list[_Key] = []
     scored: dict[_Key, tuple[bool, bool, list[Pair]]] = {}
-    candidates: dict[int, list[Pair]] = {}  # row -> its pairs, one row per distinct report
-    for key, rows in rows_of.items():
-        scored[key] = result = scorer.score(key)
-        if result[2]:
-            first = rows[0] if len(rows) == 1 else min(rows, key=lambda r: _content(findings[r]))
-            candidates[first] = result[2]
+    assignable: dict[_Key, int] = {}  # per distinct report with pairs: the row that may match
+    for row, finding in enumerate(findings):
+        file = finding.file
+        key = (
+            finding.line,
+            finding.end_line or finding.line,
+            finding.category,
+            file is not None and not _names_this_file(file),
+        )
+        keys.append(key)
+        result = scored.get(key)
+        if result is None:
+            scored[key] = result = scorer.score(key)
+            if result[2]:
+                assignable[key] = row
+        elif result[2] and _content(finding) < _content(findings[assignable[key]]):
+            assignable[key] = row
+    candidates = {row: scored[key][2] for key, row in assignable.items()}
 
     assigned = _assign(candidates, keys, scorer.weights)
     matched_row_of_issue = {pair.column: row for row, pair in assigned.items()}
@@ -304,7 +305,9 @@ def _assign(
     reached = [p.column for pairs in candidates.values() for p in pairs]
     if len(reached) == len(set(reached)):
         return {
-            row: max(pairs, key=lambda p: (p.reach * weights[p.column], -p.column))
+            row: pairs[0]
+            if len(pairs) == 1
+            else max(pairs, key=lambda p: (p.reach * weights[p.column], -p.column))
             for row, pairs in candidates.items()
         }
     # Imported here: scipy.optimize takes ~0.3 s to import, and `import graderlib` should
