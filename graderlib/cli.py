@@ -246,7 +246,7 @@ def _register_optional(
     the one it runs; ``--help`` and unknown commands import them all to list them.
     """
     registrations: list[tuple[tuple[str, ...], str, str, Subparsers]] = [
-        (("scan",), "graderlib.detectors.cli", "add_scan_parser", commands),
+        (("scan",), "graderlib.scan_cli", "add_scan_parser", commands),
         (("verify-patch",), "graderlib.verify_cli", "add_verify_parser", commands),
         (("scorecard",), "graderlib.scorecard", "add_scorecard_parser", commands),
         (("tasks", "generate"), "graderlib.generate.cli", "add_generate_parser", task_commands),
