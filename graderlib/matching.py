@@ -77,7 +77,8 @@ _Key = tuple[int, int, str, bool]  # line, last line, category, in another file
 class TaskIndex:
     """What the matcher needs from a task, worked out once per task and cached on it.
 
-    It holds plain lists, not the task, so caching it on the task makes no reference cycle.
+    It holds plain lists, not the task, so caching it on the task makes no cycle through the
+    task (the index and its scorer refer to each other, which the collector handles).
     """
 
     line_count: int
@@ -191,7 +192,7 @@ class _Scorer:
             else:
                 low, high = max(1, start - k), min(index.line_count, end + k)
             for line in range(low, high + 1):
-                self.reach[line].append((column, max(0, start - line, line - end)))
+                self.reach[line].append((column, index.distance(column, line, line, k)))
 
     def score(self, key: _Key) -> tuple[bool, bool, list[Pair]]:
         """``(in file, on an ok-mark, pairs with positive reach)`` for one distinct report."""

@@ -227,19 +227,20 @@ def verify_patch(
                 for i in targeted
             ),
         )
-    original = _original(task.source)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the sandboxed tests run in a subprocess while this thread scans (both sources, the
+        # first time a task is seen)
+        running = (
+            pool.submit(_run_tests, task, applied, run_tests, limits, isolation)
+            if run_tests and task.tests_path is not None
+            else None
+        )
+        original = _original(task.source)
+        patched_scan = _scan(applied.source)
+        tests = running.result() if running is not None else None
     removed = tuple(sorted(original.facts.definitions - facts.definitions))
     reach = tuple(sorted(facts.harness_reach - original.facts.harness_reach))
     original_scan = original.scan
-    if run_tests and task.tests_path is not None:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # the sandboxed tests run in a subprocess while this thread scans
-            running = pool.submit(_run_tests, task, applied, run_tests, limits, isolation)
-            patched_scan = _scan(applied.source)
-            tests = running.result()
-    else:
-        patched_scan = _scan(applied.source)
-        tests = None
     line_map = _LineMap(task.source, applied.source)
     outcomes = [
         _judge(issue, original_scan, patched_scan, line_map, tests, tax) for issue in targeted
