@@ -112,7 +112,8 @@ def parse_findings(data: Any) -> list[Finding]:
 _LEVEL_SEVERITY = {"error": "high", "warning": "medium", "note": "low", "none": "low"}
 
 
-def _rule_index(run: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+def sarif_rules(run: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """A run's rules by id, from the driver and every extension (CodeQL puts them there)."""
     driver = (run.get("tool") or {}).get("driver") or {}
     rules: dict[str, Mapping[str, Any]] = {}
     for component in [driver, *((run.get("tool") or {}).get("extensions") or [])]:
@@ -122,7 +123,7 @@ def _rule_index(run: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return rules
 
 
-def _cwe_candidates(*bags: Any) -> Iterable[str]:
+def cwe_candidates(*bags: Any) -> Iterable[str]:
     """CWE ids as bandit, ruff, semgrep and CodeQL write them in tags and properties."""
     for bag in bags:
         if not isinstance(bag, Mapping):
@@ -142,7 +143,8 @@ def _cwe_candidates(*bags: Any) -> Iterable[str]:
                     yield item if cwe_number(item.split(":")[0]) is None else item.split(":")[0]
 
 
-def _sarif_category(result: Mapping[str, Any], rule: Mapping[str, Any]) -> str | None:
+def sarif_category(result: Mapping[str, Any], rule: Mapping[str, Any]) -> str | None:
+    """graderlib's category for one SARIF result: its rule id, rule name, else a stated CWE."""
     taxonomy = default_taxonomy()
     rule_id = result.get("ruleId") or rule.get("id")
     names = [rule_id, rule.get("name")]
@@ -151,7 +153,7 @@ def _sarif_category(result: Mapping[str, Any], rule: Mapping[str, Any]) -> str |
     for name in names:
         if isinstance(name, str) and (resolved := taxonomy.try_resolve(name)):
             return resolved
-    for candidate in _cwe_candidates(result.get("properties"), rule.get("properties")):
+    for candidate in cwe_candidates(result.get("properties"), rule.get("properties")):
         if resolved := taxonomy.try_resolve(candidate):
             return resolved
     return None
@@ -171,13 +173,13 @@ def findings_from_sarif(document: Any) -> list[Finding]:
     for run_index, run in enumerate(document["runs"]):
         if not isinstance(run, Mapping):
             raise FindingsError(f"runs[{run_index}] is not an object")
-        rules = _rule_index(run)
+        rules = sarif_rules(run)
         for result_index, result in enumerate(run.get("results") or []):
             where = f"runs[{run_index}].results[{result_index}]"
             if not isinstance(result, Mapping):
                 raise FindingsError(f"{where} is not an object")
             rule = rules.get(str(result.get("ruleId")), {})
-            category = _sarif_category(result, rule)
+            category = sarif_category(result, rule)
             if category is None:
                 unknown.add(str(result.get("ruleId") or rule.get("name") or where))
                 continue
