@@ -248,7 +248,7 @@ def _register_optional(
     registrations: list[tuple[tuple[str, ...], str, str, Subparsers]] = [
         (("scan",), "graderlib.scan_cli", "add_scan_parser", commands),
         (("verify-patch",), "graderlib.verify_cli", "add_verify_parser", commands),
-        (("scorecard",), "graderlib.scorecard", "add_scorecard_parser", commands),
+        (("scorecard",), "graderlib.scorecard_cli", "add_scorecard_parser", commands),
         (("tasks", "generate"), "graderlib.generate.cli", "add_generate_parser", task_commands),
     ]
     known = {"grade", "tasks", *(command[0] for command, *_ in registrations)}

@@ -1,4 +1,4 @@
-"""``graderlib tasks generate --seed N --count K OUT_DIR``: write generated tasks to disk."""
+"""``graderlib tasks generate --seed N --count K [--engine local|ray] OUT_DIR``: write tasks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from graderlib.evaluate.engine import EngineError, add_engine_arguments, engine_from_args
 from graderlib.generate.generator import MAX_COUNT, generate_tasks, write_tasks
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -23,6 +24,7 @@ def add_generate_parser(task_commands: Any) -> None:
     parser.add_argument("out_dir", help="directory to write task directories into")
     parser.add_argument("--seed", type=int, default=0, help="same seed, same tasks (default 0)")
     parser.add_argument("--count", type=int, default=20, help=f"how many tasks (1..{MAX_COUNT})")
+    add_engine_arguments(parser)
     parser.set_defaults(handler=cmd_generate)
 
 
@@ -34,7 +36,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         print(f"graderlib: error: {out} exists and is not a directory", file=sys.stderr)
         return EXIT_BAD_INPUT
-    tasks = generate_tasks(args.seed, args.count)
+    try:
+        engine = engine_from_args(args)
+        tasks = generate_tasks(args.seed, args.count, engine=engine)
+    except EngineError as error:
+        print(f"graderlib: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     write_tasks(tasks, out)
     levels = Counter(t.difficulty for t in tasks)
     with_tests = sum(t.tests is not None for t in tasks)
