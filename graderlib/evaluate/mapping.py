@@ -41,7 +41,7 @@ from graderlib.findings import (
     sarif_rules,
 )
 from graderlib.task import SNIPPET, Task
-from graderlib.taxonomy import cwe_number
+from graderlib.taxonomy import cwe_number, default_taxonomy
 
 FINDINGS_SUFFIXES = (".sarif", ".json", ".jsonl")
 _LEVEL_SEVERITY = {"error": "high", "warning": "medium", "note": "low", "none": "low"}
@@ -229,6 +229,11 @@ def _sarif_results(file: Path, document: Mapping[str, Any]) -> Iterator[ToolResu
             message = result.get("message") or {}
             start = region.get("startLine")
             end = region.get("endLine")
+            claimed = stated_cwe(result, rule)
+            # The rule id first (graderlib's reading), else the CWE the tool states (taxa too).
+            category = sarif_category(result, rule) or (
+                default_taxonomy().try_resolve(f"CWE-{claimed}") if claimed else None
+            )
             yield ToolResult(
                 origin=where,
                 uri=_artifact_uri(physical.get("artifactLocation"), bases, artifacts),
@@ -237,8 +242,8 @@ def _sarif_results(file: Path, document: Mapping[str, Any]) -> Iterator[ToolResu
                 end_line=end
                 if isinstance(end, int) and isinstance(start, int) and end >= start
                 else None,
-                category=sarif_category(result, rule),
-                stated_cwe=stated_cwe(result, rule),
+                category=category,
+                stated_cwe=claimed,
                 rule_id=_text(result.get("ruleId") or rule.get("id")),
                 message=str(message.get("text") or message.get("markdown") or "")[:MAX_TEXT]
                 if isinstance(message, Mapping)
