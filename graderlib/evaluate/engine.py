@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import socket
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -95,6 +96,7 @@ class RayEngine:
         except ImportError:
             raise EngineError("the ray engine needs Ray: pip install 'graderlib[ray]'") from None
         if not ray.is_initialized():
+            _check_reachable(self.address or os.environ.get("RAY_ADDRESS"))
             try:
                 ray.init(
                     address=self.address,
@@ -114,6 +116,19 @@ class RayEngine:
         remote = ray.remote(function)
         window = self.max_in_flight or max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
         return _windowed(lambda item: remote.remote(item), ray.get, items, window, progress)
+
+
+def _check_reachable(address: str | None, timeout: float = 5.0) -> None:
+    """Fail fast on a ``host:port`` nobody answers on: Ray itself retries it for minutes."""
+    if not address or address in ("auto", "local"):
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise EngineError(f"--address {address!r}: expected host:port, ray://host:port or auto")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as error:
+        raise EngineError(f"no Ray cluster answers at {address} ({error})") from None
 
 
 def _serial(
