@@ -35,6 +35,14 @@ if TYPE_CHECKING:
     from graderlib.detectors.confirm import ConfirmResult, confirm_task
     from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
+    from graderlib.evaluate import (
+        LocalEngine,
+        RayEngine,
+        Scorecard,
+        read_tool_output,
+        score_agent,
+        score_output,
+    )
     from graderlib.sarif import to_sarif
     from graderlib.verify import PatchVerdict, verify_patch
 
@@ -51,6 +59,12 @@ _LAZY = {
     "to_sarif": "graderlib.sarif",
     "PatchVerdict": "graderlib.verify",
     "verify_patch": "graderlib.verify",
+    "LocalEngine": "graderlib.evaluate",
+    "RayEngine": "graderlib.evaluate",
+    "Scorecard": "graderlib.evaluate",
+    "read_tool_output": "graderlib.evaluate",
+    "score_agent": "graderlib.evaluate",
+    "score_output": "graderlib.evaluate",
 }
 
 
@@ -74,11 +88,14 @@ __all__ = [
     "FindingsError",
     "GradeReport",
     "Issue",
+    "LocalEngine",
     "MissedIssue",
     "PatchVerdict",
+    "RayEngine",
     "RewardPolicy",
     "ScanResult",
     "ScoreComponents",
+    "Scorecard",
     "Severity",
     "Span",
     "Task",
@@ -93,7 +110,10 @@ __all__ = [
     "load_task",
     "load_tasks",
     "parse_findings",
+    "read_tool_output",
     "scan",
+    "score_agent",
+    "score_output",
     "to_sarif",
     "verify_patch",
 ]

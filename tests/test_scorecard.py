@@ -23,6 +23,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pty
+import subprocess
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -254,3 +258,29 @@ def test_oracle_scores_one_and_shotgun_at_most_a_tenth_on_every_curated_task() -
         task = load_task(directory)
         assert grade(task, oracle_agent(task)).score == 1.0, task.id
         assert grade(task, shotgun_agent(task)).score <= 0.1, task.id
+
+
+@pytest.mark.slow
+def test_progress_bar_on_a_terminal_and_none_when_piped() -> None:
+    command = [sys.executable, "-m", "graderlib.cli", "scorecard", str(GOLDEN_CORPUS)]
+    command += ["--agent", "oracle", "--json"]
+    master, terminal = pty.openpty()
+    environment = {**os.environ, "TERM": "xterm", "COLUMNS": "100"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=terminal, env=environment)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal's other end closed: the process has exited
+            break
+        if not chunk:
+            break
+        shown += chunk
+    stdout = process.stdout.read() if process.stdout else b""
+    assert process.wait() == 0
+    os.close(master)
+    assert b"oracle" in shown and b"3/3" in shown  # the bar, on stderr only
+    assert json.loads(stdout)["overall"]["mean_score"] == 1.0
+    piped = subprocess.run(command, capture_output=True, check=True)
+    assert piped.stderr == b"" and json.loads(piped.stdout) == json.loads(stdout)

@@ -400,7 +400,8 @@ class Corpus:
     def _relative_forms(self, path: PurePosixPath) -> Iterable[str]:
         if not path.is_absolute():
             yield PurePosixPath(*(p for p in path.parts if p != ".")).as_posix()
-            return
+            # A tool run from here wrote paths relative to here (`graderlib scan tasks/`).
+            path = PurePosixPath(Path(path).resolve().as_posix())
         for root in self.roots:
             try:
                 yield path.relative_to(root.resolve().as_posix()).as_posix()
