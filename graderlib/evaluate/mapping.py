@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from graderlib.annotations import strip_annotations
+from graderlib.annotations import AnnotationSyntaxError, strip_annotations
 from graderlib.findings import (
     MAX_INPUT_BYTES,
     MAX_TEXT,
@@ -432,7 +432,10 @@ def _annotated_line_map(task: Task) -> dict[int, int] | None:
         return None
     if text == task.source:
         return None
-    stripped = strip_annotations(text)
+    try:
+        stripped = strip_annotations(text)
+    except AnnotationSyntaxError:  # edited since the task was loaded
+        return None
     return stripped.clean_line_of if stripped.source == task.source else None
 
 
@@ -452,42 +455,39 @@ def map_results(results: Iterable[ToolResult], corpus: Corpus) -> MappedOutput:
     total = 0
     for result in results:
         total += 1
-
-        def skip(reason: str, result: ToolResult = result) -> None:
-            unmapped.append(
-                Unmapped(
-                    result.origin, result.uri or result.task, result.rule_id, result.line, reason
-                )
-            )
-
-        identified = _identify(result, corpus)
-        if identified is None:
+        mapped = _map_one(result, corpus)
+        if isinstance(mapped, str):
             named = result.uri or result.task
-            skip(f"{named!r} names no task in the corpus" if named else "names no file or task")
-            continue
-        task, annotated_file = identified
-        if result.category is None:
-            skip(f"no category explains rule {result.rule_id!r}")
-            continue
-        if result.line is None:
-            skip("has no start line")
-            continue
-        line, end = result.line, result.end_line
-        if annotated_file:
-            line = corpus.clean_line(task, line)
-            end = corpus.clean_line(task, end) if end is not None else None
-        by_task[task.id].append(
-            TaskResult(
-                line=line,
-                end_line=end if end is not None and end >= line else None,
-                category=result.category,
-                stated_cwe=result.stated_cwe,
-                rule_id=result.rule_id,
-                message=result.message,
-                severity=result.severity,
-            )
-        )
+            unmapped.append(Unmapped(result.origin, named, result.rule_id, result.line, mapped))
+        else:
+            by_task[mapped[0]].append(mapped[1])
     return MappedOutput(by_task, unmapped, total)
+
+
+def _map_one(result: ToolResult, corpus: Corpus) -> tuple[str, TaskResult] | str:
+    """``(task id, result on its lines)``, or the reason the result cannot be counted."""
+    identified = _identify(result, corpus)
+    if identified is None:
+        named = result.uri or result.task
+        return f"{named!r} names no task in the corpus" if named else "names no file or task"
+    task, annotated_file = identified
+    if result.category is None:
+        return f"no category explains rule {result.rule_id!r}"
+    if result.line is None:
+        return "has no start line"
+    line, end = result.line, result.end_line
+    if annotated_file:
+        line = corpus.clean_line(task, line)
+        end = corpus.clean_line(task, end) if end is not None else None
+    return task.id, TaskResult(
+        line=line,
+        end_line=end if end is not None and end >= line else None,
+        category=result.category,
+        stated_cwe=result.stated_cwe,
+        rule_id=result.rule_id,
+        message=result.message,
+        severity=result.severity,
+    )
 
 
 def _identify(result: ToolResult, corpus: Corpus) -> tuple[Task, bool] | None:
