@@ -55,6 +55,27 @@ def test_a_ray_address_nobody_answers_on_fails_fast_with_exit_2(
     assert "no Ray cluster answers at 127.0.0.1:1" in capsys.readouterr().err
 
 
+@pytest.mark.slow
+def test_tasks_generate_on_a_pool_writes_the_same_tasks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graderlib.cli import main
+
+    assert main(["tasks", "generate", "--count", "4", str(tmp_path / "serial")]) == 0
+    assert main(["tasks", "generate", "--count", "4", "--jobs", "2", str(tmp_path / "pool")]) == 0
+    serial = sorted(p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*"))
+    pooled = sorted(p.relative_to(tmp_path / "pool") for p in (tmp_path / "pool").rglob("*"))
+    assert serial == pooled and len(serial) > 8
+    for relative in serial:
+        if (tmp_path / "serial" / relative).is_file():
+            assert (tmp_path / "serial" / relative).read_bytes() == (
+                tmp_path / "pool" / relative
+            ).read_bytes()
+    capsys.readouterr()
+    assert main(["tasks", "generate", "--engine", "ray", "--jobs", "2", str(tmp_path)]) == 2
+    assert "--jobs is for --engine local" in capsys.readouterr().err
+
+
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[None]:
     ray = pytest.importorskip("ray")
