@@ -209,6 +209,23 @@ def test_jsonl_and_directories_of_per_task_outputs(tmp_path: Path) -> None:
     (outputs / "render.json").write_text(json.dumps([{"line": 6, "category": "xss"}]))
     mapped = map_results(read_tool_output(outputs), corpus)
     assert [r.line for r in mapped.by_task["render"]] == [6]
+    # graderlib's own findings JSON: each finding's file names its task
+    plain = tmp_path / "findings.json"
+    plain.write_text(
+        json.dumps(
+            {
+                "findings": [
+                    {"line": 6, "category": "sqli", "file": "orders/snippet.py"},
+                    {"line": 3, "category": "hardcoded-secret", "file": "audit/snippet.py"},
+                    {"line": 3, "category": "hardcoded-secret"},
+                ]
+            }
+        )
+    )
+    mapped = map_results(read_tool_output(plain), corpus)
+    assert [r.line for r in mapped.by_task["orders"]] == [5]  # annotated line 6 is clean line 5
+    assert [r.line for r in mapped.by_task["audit"]] == [3]
+    assert [u.reason for u in mapped.unmapped] == ["names no file or task"]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"task": "orders", "findings": [{"line": 0, "category": "xss"}]}\n')
     with pytest.raises(ValueError, match=r"bad.jsonl:1: findings\[0\].line"):
