@@ -190,7 +190,7 @@ def test_results_on_an_annotated_snippet_move_to_the_cleaned_lines(tmp_path: Pat
         read_tool_output(_sarif(tmp_path, [_result({"uri": "t/snippet.py"}, line=6)])),
         Corpus([task], [tmp_path]),
     )
-    assert mapped.by_task["t"][0].line == 5
+    assert mapped.by_task["t"][0].finding.line == 5
 
 
 def test_jsonl_and_directories_of_per_task_outputs(tmp_path: Path) -> None:
@@ -208,7 +208,7 @@ def test_jsonl_and_directories_of_per_task_outputs(tmp_path: Path) -> None:
     outputs.mkdir()
     (outputs / "render.json").write_text(json.dumps([{"line": 6, "category": "xss"}]))
     mapped = map_results(read_tool_output(outputs), corpus)
-    assert [r.line for r in mapped.by_task["render"]] == [6]
+    assert [r.finding.line for r in mapped.by_task["render"]] == [6]
     # graderlib's own findings JSON: each finding's file names its task
     plain = tmp_path / "findings.json"
     plain.write_text(
@@ -223,8 +223,10 @@ def test_jsonl_and_directories_of_per_task_outputs(tmp_path: Path) -> None:
         )
     )
     mapped = map_results(read_tool_output(plain), corpus)
-    assert [r.line for r in mapped.by_task["orders"]] == [5]  # annotated line 6 is clean line 5
-    assert [r.line for r in mapped.by_task["audit"]] == [3]
+    assert [r.finding.line for r in mapped.by_task["orders"]] == [
+        5
+    ]  # annotated line 6 is clean line 5
+    assert [r.finding.line for r in mapped.by_task["audit"]] == [3]
     assert [u.reason for u in mapped.unmapped] == ["names no file or task"]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"task": "orders", "findings": [{"line": 0, "category": "xss"}]}\n')

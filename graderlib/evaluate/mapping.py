@@ -29,6 +29,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from pydantic import ValidationError
+
 from graderlib.annotations import AnnotationSyntaxError, strip_annotations
 from graderlib.findings import (
     MAX_INPUT_BYTES,
@@ -61,32 +63,16 @@ class ToolResult:
     rule_id: str | None = None
     message: str = ""
     severity: str | None = None
+    finding: Finding | None = None  # already validated (JSON and JSONL input)
 
 
 @dataclass(frozen=True, slots=True)
 class TaskResult:
-    """A result mapped to a task, on the lines of the task's cleaned source."""
+    """A result mapped to a task: the finding to grade (on the cleaned source's lines, its
+    ``file`` cleared because the task is known) and the CWE the tool stated, if any."""
 
-    line: int
-    end_line: int | None
-    category: str
+    finding: Finding
     stated_cwe: int | None
-    rule_id: str | None
-    message: str
-    severity: str | None
-
-    def finding(self) -> Finding:
-        """The finding to grade; ``file`` stays empty because the result is in this task."""
-        return Finding.model_validate(
-            {
-                "line": self.line,
-                "end_line": self.end_line,
-                "category": self.category,
-                "severity": self.severity,
-                "message": self.message,
-                "rule_id": self.rule_id,
-            }
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +167,7 @@ def _from_finding(origin: str, finding: Finding, task: str | None) -> ToolResult
         rule_id=finding.rule_id,
         message=finding.message,
         severity=finding.severity.value if finding.severity else None,
+        finding=finding,
     )
 
 
@@ -479,15 +466,31 @@ def _map_one(result: ToolResult, corpus: Corpus) -> tuple[str, TaskResult] | str
     if annotated_file:
         line = corpus.clean_line(task, line)
         end = corpus.clean_line(task, end) if end is not None else None
-    return task.id, TaskResult(
-        line=line,
-        end_line=end if end is not None and end >= line else None,
-        category=result.category,
-        stated_cwe=result.stated_cwe,
-        rule_id=result.rule_id,
-        message=result.message,
-        severity=result.severity,
-    )
+    where = {"line": line, "end_line": end if end is not None and end >= line else None}
+    if result.finding is not None:
+        finding = result.finding
+        if (finding.line, finding.end_line, finding.file) != (
+            where["line"],
+            where["end_line"],
+            None,
+        ):
+            finding = finding.model_copy(update={**where, "file": None})
+    else:
+        try:
+            finding = Finding.model_validate(
+                {
+                    **where,
+                    "category": result.category,
+                    "severity": result.severity,
+                    "message": result.message,
+                    "rule_id": result.rule_id,
+                }
+            )
+        except ValidationError as error:
+            return "not a valid finding: " + "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:3]
+            )
+    return task.id, TaskResult(finding, result.stated_cwe)
 
 
 def _identify(result: ToolResult, corpus: Corpus) -> tuple[Task, bool] | None:

@@ -41,7 +41,7 @@ from pydantic import BaseModel
 from graderlib.evaluate.engine import Engine, LocalEngine, Progress
 from graderlib.evaluate.mapping import MappedOutput, TaskResult, Unmapped
 from graderlib.findings import Finding
-from graderlib.grading import grade
+from graderlib.grading import DEFAULT_POLICY, grade
 from graderlib.scoring import GradeReport, RewardPolicy
 from graderlib.task import CleanMark, Task
 from graderlib.taxonomy import Relation, default_taxonomy
@@ -155,7 +155,7 @@ class TaskJob:
     agent: str | None = None
     mode: Mode = "default"
     rules: StrictRules = field(default_factory=StrictRules)
-    policy: RewardPolicy = field(default_factory=RewardPolicy)
+    policy: RewardPolicy = DEFAULT_POLICY
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def tally_task(job: TaskJob) -> TaskTally:
         findings = list(_agent(job.agent)(task))
         stated: list[int | None] = [None] * len(findings)
     else:
-        findings = [result.finding() for result in job.results]
+        findings = [result.finding for result in job.results]
         stated = [result.stated_cwe for result in job.results]
     report = grade(task, findings, job.policy)
     if job.mode == "strict":
@@ -372,15 +372,9 @@ def score_output(
     progress: Progress | None = None,
 ) -> Scorecard:
     """The card of a tool's mapped output (see :func:`graderlib.evaluate.mapping.map_results`)."""
+    rules, policy = rules or StrictRules(), policy or DEFAULT_POLICY
     jobs = [
-        TaskJob(
-            task,
-            tuple(output.by_task.get(task.id, ())),
-            None,
-            mode,
-            rules or StrictRules(),
-            policy or RewardPolicy(),
-        )
+        TaskJob(task, tuple(output.by_task.get(task.id, ())), None, mode, rules, policy)
         for task in tasks
     ]
     tallies = (engine or LocalEngine()).map(tally_task, jobs, progress)
@@ -399,9 +393,7 @@ def score_agent(
 ) -> Scorecard:
     """The card of a built-in (or registered) agent run over ``tasks``."""
     _agent(agent)  # an unknown name fails here, before any worker starts
-    jobs = [
-        TaskJob(task, (), agent, mode, rules or StrictRules(), policy or RewardPolicy())
-        for task in tasks
-    ]
+    rules, policy = rules or StrictRules(), policy or DEFAULT_POLICY
+    jobs = [TaskJob(task, (), agent, mode, rules, policy) for task in tasks]
     tallies = (engine or LocalEngine()).map(tally_task, jobs, progress)
     return assemble(agent, mode, tallies)
