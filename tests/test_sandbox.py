@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from graderlib.sandbox import SandboxLimits, Verdict, needs_pytest, run_in_sandbox
+from graderlib.verify.sandbox import SandboxLimits, Verdict, needs_pytest, run_in_sandbox
 
 FAST = SandboxLimits(cpu_seconds=1, wall_seconds=4.0, memory_bytes=512 * 2**20)
 MEMORY = SandboxLimits(cpu_seconds=3, wall_seconds=6.0, memory_bytes=256 * 2**20)
@@ -332,7 +332,7 @@ def test_pytest_mode_keeps_the_test_source_off_the_disk() -> None:
 def test_interpreter_paths_under_tmp_stay_importable(monkeypatch: pytest.MonkeyPatch) -> None:
     """CI often clones (and makes its venv) under /tmp, which the sandbox replaces with a
     private tmpfs; the interpreter's own directories there must be bound back."""
-    import graderlib.sandbox as sandbox
+    import graderlib.verify.sandbox as sandbox
 
     site_dir = tempfile.mkdtemp(prefix="graderlib-site-", dir="/tmp")
     try:
