@@ -19,6 +19,9 @@ plus static re-detection:
 
 Results for the original snippet (its scan and its test run) never change, so they are cached
 per source; a verification then costs one scan and, with tests, one sandboxed run.
+
+This module measures and judges; :mod:`graderlib.verify.verdict` holds the models and turns the
+measurements into reasons, ``resolved`` and a summary.
 """
 
 from __future__ import annotations
