@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 import graderlib.cli.grade
-from graderlib.cli import COMMANDS, ExitCode, main
+from graderlib.cli import COMMANDS, BadInput, ExitCode, main
+from graderlib.cli.base import require
 from tests.grading_support import FIXTURES, RATIONALE, make_task
 
 GRADERLIB = Path(__file__).resolve().parents[1] / "graderlib"
@@ -117,6 +118,12 @@ def test_an_unexpected_error_is_one_line_and_exit_3(
     findings = _findings(tmp_path, [])
     assert main(["grade", str(FIXTURES / "user_repo"), str(findings)]) == ExitCode.INTERNAL
     assert capsys.readouterr().err == "graderlib: internal error: RuntimeError: the grader broke\n"
+
+
+def test_a_missing_optional_extra_is_bad_input_naming_the_extra() -> None:
+    assert require("json", "env").dumps([]) == "[]"
+    with pytest.raises(BadInput, match=r"pip install 'graderlib\[infer\]'"):
+        require("graderlib_no_such_module", "infer")
 
 
 def test_commands_report_errors_only_through_main() -> None:

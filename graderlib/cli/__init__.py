@@ -31,10 +31,10 @@ The rules every command follows:
   an error yourself, never call ``sys.exit``. Anything else that escapes a handler is caught
   by ``main`` as an internal error (exit 3, one line, no traceback).
 * **Handlers return an ExitCode**: ``OK`` or ``FAILED`` (a check ran and did not pass).
-* **Imports are cheap at registration.** ``main`` imports only the module of the command that
-  was named (all of them for ``--help``), but a module's top level still runs then: import
-  heavy or optional libraries inside the handler (:func:`~graderlib.cli.base.require` turns a
-  missing optional extra into a clear message).
+* **Only the named command's module is imported** (all of them for ``--help``), so a module
+  may import at its top what its own command needs (``scan`` imports the detectors). An
+  optional extra is imported inside the handler with :func:`~graderlib.cli.base.require`,
+  which turns its absence into a clear message, so ``--help`` works without it.
 * **Data flows one way**: commands call the library; the library never imports ``graderlib.cli``.
 
 Tests call ``main([...])`` in-process and read ``capsys``; one subprocess smoke test per

@@ -69,17 +69,17 @@ def cmd_verify_patch(args: argparse.Namespace) -> ExitCode:
         raise BadInput(f"patch {args.patch_file} is not UTF-8 text (byte {error.start})") from None
     if args.max_fuzz < 0 or args.max_fuzz > 10:
         raise BadInput(f"--max-fuzz must be between 0 and 10, not {args.max_fuzz}")
-    try:
-        verdict = verify_patch(
-            task,
-            patch,
-            kind="source" if args.source else "auto",
-            targets=args.target,
-            run_tests=not args.no_tests,
-            max_fuzz=args.max_fuzz,
-        )
-    except ValueError as error:  # an unknown --target
-        raise BadInput(str(error)) from None
+    unknown = sorted(set(args.target or ()) - {issue.id for issue in task.issues})
+    if unknown:
+        raise BadInput(f"--target: task {task.id!r} has no issue {', '.join(map(repr, unknown))}")
+    verdict = verify_patch(
+        task,
+        patch,
+        kind="source" if args.source else "auto",
+        targets=args.target,
+        run_tests=not args.no_tests,
+        max_fuzz=args.max_fuzz,
+    )
     if args.redacted:
         verdict = verdict.redacted()
     if args.json:
