@@ -197,7 +197,6 @@ def test_smoke_verify_patch_through_python_m(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_smoke_scorecard() -> None:
-    done = _entry_point("scorecard", str(FIXTURES), "--agents", "oracle,shotgun")
+    done = _entry_point("scorecard", str(FIXTURES), "--agents", "oracle")
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert lines[0].startswith("oracle   mean score 1.000") and lines[1].startswith("shotgun")
+    assert done.stdout.startswith("oracle   mean score 1.000   mean Youden +1.000   over 2 tasks")
