@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from graderlib.agents import oracle_agent, shotgun_agent
+from graderlib.agents import keyword_agent, oracle_agent, shotgun_agent
 from graderlib.cli import main
 from graderlib.evaluate import (
     Corpus,
@@ -245,7 +245,7 @@ def test_strict_equivalences_parse_and_extend() -> None:
 
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     cases = {
-        ("--agent", "psychic"): "unknown agent 'psychic'",
+        ("--agent", "psychic"): "--agent: unknown agent(s) psychic",
         ("--findings", str(tmp_path / "missing.sarif")): "missing.sarif: no such file",
         ("--strict", "--equivalence", "89"): "expected STATED=EXPECTED",
         ("--engine", "local", "--address", "auto"): "--address is for --engine ray",
@@ -303,3 +303,18 @@ def test_progress_bar_on_a_terminal_and_none_when_piped() -> None:
     assert json.loads(stdout)["overall"]["mean_score"] == 1.0
     piped = subprocess.run(command, capture_output=True, check=True)
     assert piped.stderr == b"" and json.loads(piped.stdout) == json.loads(stdout)
+
+
+def test_keyword_stuffing_inside_the_file_earns_nothing() -> None:
+    """The keyword agent's zero comes from its words earning nothing, not from missing the file."""
+    tasks = [t for t in law_tasks() if t.issues and all(i.scope != "file" for i in t.issues)]
+    assert len(tasks) > 20
+    for task in tasks:
+        findings = keyword_agent(task)
+        issue_lines = {i.span.start for i in task.issues}
+        assert all(1 <= f.line <= task.line_count for f in findings), task.id
+        assert not issue_lines & {f.line for f in findings}, task.id
+        report = grade(task, findings)
+        assert report.components.recall == 0.0, task.id
+        assert {v.status for v in report.verdicts} <= {"false_positive", "ok_violation"}
+        assert not any("outside the file" in v.reason for v in report.verdicts), task.id

@@ -12,7 +12,6 @@ picklable: both a process pool and Ray ship them to other processes.
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
 import os
 import socket
@@ -179,36 +178,3 @@ def make_engine(name: str = "local", *, jobs: int = 1, address: str | None = Non
     if name == "ray":
         return RayEngine(address)
     raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
-
-
-def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--engine``, ``--address`` and ``--jobs``, the same on every command that has them."""
-    parser.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default="local",
-        help="where the per-task work runs (default: local; ray needs graderlib[ray])",
-    )
-    parser.add_argument(
-        "--address",
-        default=None,
-        help="the Ray cluster to join (e.g. auto, ray://head:10001); default: $RAY_ADDRESS "
-        "or a local Ray",
-    )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=1,
-        help="worker processes for the local engine (default 1: this process)",
-    )
-
-
-def engine_from_args(args: argparse.Namespace) -> Engine:
-    """The engine the options ask for; EngineError names the option that does not fit."""
-    if args.jobs < 1:
-        raise EngineError(f"--jobs must be at least 1, got {args.jobs}")
-    if args.engine == "ray" and args.jobs != 1:
-        raise EngineError("--jobs is for --engine local; Ray uses the cluster's CPUs")
-    if args.engine == "local" and args.address is not None:
-        raise EngineError("--address is for --engine ray")
-    return make_engine(args.engine, jobs=args.jobs, address=args.address)

@@ -5,25 +5,20 @@
                         [--engine local|ray] [--address ADDR] [--jobs N]
 
 Exit codes: 0 the cards were printed, 2 bad input (a message naming the file or option).
+The work runs where ``--engine``/``--jobs`` say (:mod:`graderlib.cli.engine`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from graderlib.evaluate.engine import (
-    Engine,
-    EngineError,
-    Progress,
-    add_engine_arguments,
-    engine_from_args,
-)
+from graderlib.cli.base import BadInput, ExitCode, Subparsers
+from graderlib.cli.engine import add_engine_arguments, engine_from_args
+from graderlib.evaluate.engine import Engine, EngineError, Progress
 from graderlib.evaluate.html import render_html
 from graderlib.evaluate.mapping import Corpus, map_results, read_tool_output
 from graderlib.evaluate.scorecard import (
@@ -38,14 +33,23 @@ from graderlib.findings import FindingsError
 from graderlib.task import Task, TaskLoadError, default_tasks_dir, find_task_dirs, load_task
 
 
-def _default_agents() -> list[str]:
+def _agents(values: Sequence[str], with_findings: bool) -> list[str]:
+    """The agents asked for; without any (and no --findings), every offline agent."""
     from graderlib.agents import AGENTS
 
-    # Agents that call a model need a server and settings; name them explicitly.
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in AGENTS]
+    if unknown:
+        raise BadInput(
+            f"--agent: unknown agent(s) {', '.join(unknown)}; choose from {', '.join(AGENTS)}"
+        )
+    if names or with_findings:
+        return names
+    # Agents that call a model need a server and settings; those are named explicitly.
     return [name for name in AGENTS if name != "llm"]
 
 
-def add_scorecard_parser(commands: Any) -> None:
+def register(commands: Subparsers) -> None:
     parser = commands.add_parser(
         "scorecard",
         help="score a tool's output (SARIF/JSON/JSONL) or an agent over a corpus: "
@@ -117,26 +121,23 @@ def _strict_rules(args: argparse.Namespace) -> StrictRules:
     return rules.with_extra(parse_equivalence(text) for text in args.equivalence)
 
 
-def _agent_names(values: Sequence[str]) -> list[str]:
-    return [name.strip() for value in values for name in value.split(",") if name.strip()]
-
-
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, int], Progress | None]]:
-    """A rich progress bar on stderr when it is a terminal; nothing when piped."""
-    if not enabled:
-        yield lambda _label, _total: None
-        return
+def _progress() -> Iterator[Callable[[str, int], Progress | None]]:
+    """A rich progress bar on stderr when it is a terminal; nothing at all when piped."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
     from rich.progress import Progress as ProgressBar
 
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda _label, _total: None
+        return
     with ProgressBar(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
     ) as bar:
 
@@ -151,14 +152,14 @@ def _cards(args: argparse.Namespace, engine: Engine) -> list[Scorecard]:
     tasks, roots = _load_corpus(args.dirs)
     mode: Mode = "strict" if args.strict else "default"
     rules = _strict_rules(args)
-    agents = _agent_names(args.agent) or ([] if args.findings else _default_agents())
+    agents = _agents(args.agent, bool(args.findings))
     outputs = []
     for argument in args.findings:
         name, path = _named(argument)
         outputs.append((name, read_tool_output(path)))  # read every file before any grading
     corpus = Corpus(tasks, roots)
     cards = []
-    with _progress(sys.stderr.isatty()) as track:
+    with _progress() as track:
         for name, results in outputs:
             mapped = map_results(results, corpus)
             cards.append(
@@ -210,9 +211,7 @@ def _print_card(card: Scorecard) -> None:
         print(f"  ... and {len(card.unmapped) - 10} more unmapped (see --json)")
 
 
-def cmd_scorecard(args: argparse.Namespace) -> int:
-    from graderlib.cli import BadInput
-
+def cmd_scorecard(args: argparse.Namespace) -> ExitCode:
     try:
         engine = engine_from_args(args)
         cards = _cards(args, engine)
@@ -226,9 +225,9 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     if args.json:
         documents = [card.as_json() for card in cards]
         print(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2))
-        return 0
+        return ExitCode.OK
     for card in cards:
         _print_card(card)
     if args.html:
         print(f"wrote {args.html}")
-    return 0
+    return ExitCode.OK
