@@ -42,7 +42,8 @@ from graderlib.evaluate.engine import Engine, LocalEngine, Progress
 from graderlib.evaluate.mapping import MappedOutput, TaskResult, Unmapped
 from graderlib.findings import Finding
 from graderlib.grading import DEFAULT_POLICY, grade
-from graderlib.scoring import GradeReport, RewardPolicy
+from graderlib.policy import RewardPolicy
+from graderlib.report import GradeReport
 from graderlib.task import CleanMark, Task
 from graderlib.taxonomy import Relation, default_taxonomy
 
