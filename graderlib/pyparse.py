@@ -16,7 +16,12 @@ from __future__ import annotations
 
 import ast
 import threading
+from dataclasses import dataclass
 from typing import Any
+
+import libcst as cst
+
+from graderlib.nesting import NestingError, check_nesting
 
 AST_LOCK = threading.RLock()
 
@@ -31,3 +36,70 @@ def literal_eval(text: str) -> Any:
     """``ast.literal_eval(text)``, which parses, serialised with every other parse."""
     with AST_LOCK:
         return ast.literal_eval(text)
+
+
+# ------------------------------------------------------------------ ast, then libcst
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSource:
+    """One source parsed by libcst and, where this interpreter's grammar allows, by ``ast``.
+
+    ``tree`` is None for newer syntax than the running interpreter reads (PEP 701 f-strings
+    or PEP 695 ``type`` statements on 3.11): libcst, whose grammar does not depend on the
+    interpreter, still parses it, and positions then come from libcst alone.
+    """
+
+    module: cst.Module
+    tree: ast.Module | None
+
+
+class SourceSyntaxError(ValueError):
+    """Neither parser accepts the source, or it is too deep to give to libcst."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        super().__init__(message)
+
+
+def parse_source(source: str) -> ParsedSource:
+    """Parse with ``ast`` (under the lock) and libcst; raise :class:`SourceSyntaxError`.
+
+    Python's own parser goes first: it rejects pathological nesting with a SyntaxError, where
+    libcst's native parser can overflow the C stack and kill the process. A source ``ast``
+    rejects goes to libcst only if its nesting estimate is under the limit
+    (:mod:`graderlib.nesting`), so newer syntax parses and a crafted one still cannot crash
+    us. When libcst rejects it too, CPython's message is the one reported: it names the
+    culprit better.
+    """
+    ast_error: SyntaxError | None = None
+    tree: ast.Module | None = None
+    try:
+        tree = parse_python(source)
+    except SyntaxError as error:
+        ast_error = error
+    except (ValueError, RecursionError, MemoryError, OverflowError) as error:
+        raise SourceSyntaxError(f"cannot parse: {error}") from None
+    if ast_error is not None:
+        try:
+            check_nesting(source)
+        except NestingError as error:
+            raise SourceSyntaxError(str(error), error.line) from None
+        except ValueError:
+            raise _from_ast(ast_error) from None
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        if ast_error is not None:
+            raise _from_ast(ast_error) from None
+        message = str(error.message).strip().splitlines()[0] if error.message else "invalid"
+        raise SourceSyntaxError(message, error.raw_line, error.raw_column + 1) from None
+    except (RecursionError, MemoryError, ValueError, Exception) as error:
+        raise SourceSyntaxError(f"cannot parse: {error}") from None
+    return ParsedSource(module, tree)
+
+
+def _from_ast(error: SyntaxError) -> SourceSyntaxError:
+    return SourceSyntaxError(error.msg, error.lineno or 1, error.offset or 1)

@@ -1,0 +1,131 @@
+"""How deep a parser must recurse to read a source, bounded before libcst's parser sees it.
+
+libcst's native parser (Rust) recurses once per level of nesting, and a chain of binary
+operators is nesting too: ``a + a + ... + a`` with a few thousand terms, a few thousand
+``not``, ``lambda:`` or ``(`` overflow the C stack and kill the whole process (a SIGSEGV no
+``except`` can catch; LibCST#619, #1000). CPython's ``ast`` rejects most such sources with a
+``SyntaxError`` or ``RecursionError``, which is why graderlib used to parse with ``ast`` first.
+But ``ast`` on this interpreter also rejects perfectly good newer syntax (PEP 701 f-strings,
+PEP 695 ``type`` statements), and a flat ``a and a and ...`` that ``ast`` accepts still crashes
+libcst. So every source is measured here first, from its tokens, and libcst only parses a
+source whose estimate stays under :data:`MAX_NESTING`.
+
+The estimate is an upper bound on the depth of libcst's tree, not the depth itself: every
+bracket opens a level, and every operator, call or subscript trailer, keyword operator
+(``not``, ``and``, ``if``, ``lambda``, ``await`` ...), dot and implicitly concatenated string
+between two commas of one level counts as one more. An f-string is opaque to this
+interpreter's tokenizer when it uses PEP 701 quoting, so the code-like characters of its
+replacement fields are counted instead. Ordinary code stays far
+below the limit, and this check only runs on sources ``ast`` rejected (see
+:func:`graderlib.pyparse.parse_source`). Measured on this machine (8 MiB stacks): libcst
+crashed on nested f-strings between 600 and 1,200 levels and on parentheses between 1,200 and
+2,000; of 24,805 files (this repository, CPython 3.11's standard library and test suite,
+site-packages) all but six estimate under 500, the six being generated polynomial tables and
+stress tests.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+
+#: the deepest estimate libcst is asked to parse; the shallowest crash measured was above 600
+MAX_NESTING = 500
+
+_OPENERS = frozenset("([{")
+_CLOSERS = frozenset(")]}")
+_SEPARATORS = frozenset({",", ";"})
+_WORD_OPERATORS = frozenset(
+    {"not", "and", "or", "if", "else", "lambda", "await", "in", "is", "yield", "for", "async"}
+)
+_FSTRING_PREFIX = re.compile(r"^[rRbBuU]*[fF]")
+_FSTRING_CODE = re.compile(r"[{}()\[\]+\-*/%@&|^~<>=!.:]")
+
+
+class NestingError(ValueError):
+    """The source nests deeper than a parser may safely recurse."""
+
+    def __init__(self, line: int, depth: int) -> None:
+        self.line = line
+        self.depth = depth
+        super().__init__(
+            f"nested too deeply to analyse (about {depth} levels on line {line}; "
+            f"the limit is {MAX_NESTING})"
+        )
+
+
+def nesting_estimate(source: str) -> tuple[int, int]:
+    """The estimate's maximum and the line it is reached on; raises what tokenize raises."""
+    deepest, deepest_line = 0, 1
+    levels = [0]  # per open bracket: operators seen since its last comma
+    indent = 0
+    previous_string = False
+    previous_ends_operand = False  # a name, closer or string: a bracket after it is a trailer
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        kind, text = token.type, token.string
+        is_string = kind == tokenize.STRING
+        if kind == tokenize.INDENT:
+            indent += 1
+        elif kind == tokenize.DEDENT:
+            indent = max(indent - 1, 0)
+        elif kind == tokenize.NEWLINE:
+            levels = [0]
+        elif kind == tokenize.OP:
+            if text in _OPENERS:
+                if previous_ends_operand:
+                    levels[-1] += 1  # f()()(): each call or subscript nests the previous one
+                levels.append(0)
+            elif text in _CLOSERS:
+                if len(levels) > 1:
+                    levels.pop()
+            elif text in _SEPARATORS:
+                levels[-1] = 0
+            else:
+                levels[-1] += 1
+        elif kind == tokenize.NAME and text in _WORD_OPERATORS:
+            levels[-1] += 1
+        elif is_string:
+            if previous_string:
+                levels[-1] += 1
+            if _FSTRING_PREFIX.match(text):
+                levels[-1] += _fstring_code(text)
+        previous_string = is_string
+        previous_ends_operand = (
+            is_string
+            or (kind == tokenize.NAME and text not in _WORD_OPERATORS)
+            or (kind == tokenize.OP and text in _CLOSERS)
+        )
+        depth = indent + len(levels) + sum(levels)
+        if depth > deepest:
+            deepest, deepest_line = depth, token.start[0]
+    return deepest, deepest_line
+
+
+def _fstring_code(text: str) -> int:
+    """Code-like characters inside the replacement fields (``{...}``) of an f-string token."""
+    count, depth, index = 0, 0, 0
+    while index < len(text):
+        char = text[index]
+        if depth == 0 and text.startswith(("{{", "}}"), index):
+            index += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        if depth and _FSTRING_CODE.match(char):
+            count += 1
+        index += 1
+    return count
+
+
+def check_nesting(source: str) -> None:
+    """Raise :class:`NestingError` for a source too deep for libcst, or one that cannot even
+    be tokenized (then nothing vouches for its depth)."""
+    try:
+        depth, line = nesting_estimate(source)
+    except (tokenize.TokenError, SyntaxError, ValueError) as error:
+        raise ValueError(f"cannot be tokenized: {error}") from None
+    if depth > MAX_NESTING:
+        raise NestingError(line, depth)
