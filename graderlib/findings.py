@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from graderlib.nesting import MAX_DOCUMENT_DEPTH, deeper_than
 from graderlib.taxonomy import Severity, UnknownCategoryError, cwe_number, default_taxonomy
 
 MAX_FINDINGS = 100_000
@@ -74,8 +75,14 @@ def _error_text(error: ValidationError, prefix: str) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
+def _too_deep() -> FindingsError:
+    return FindingsError(f"nested deeper than {MAX_DOCUMENT_DEPTH} levels of lists and objects")
+
+
 def parse_findings(data: Any) -> list[Finding]:
     """Findings from already-decoded JSON: ``{"findings": [...]}``, a bare list, or Findings."""
+    if deeper_than(data):
+        raise _too_deep()
     if isinstance(data, Mapping):
         unknown = set(data) - {"findings"}
         if "findings" not in data:
@@ -198,6 +205,8 @@ def findings_from_sarif(document: Any) -> list[Finding]:
     """
     if not isinstance(document, Mapping) or not isinstance(document.get("runs"), list):
         raise FindingsError("not a SARIF log: expected an object with a 'runs' list")
+    if deeper_than(document):
+        raise _too_deep()
     raw: list[dict[str, Any]] = []
     unknown: set[str] = set()
     for run_index, run in enumerate(document["runs"]):
@@ -247,6 +256,8 @@ def load_findings(path: str | Path) -> list[Finding]:
         raise FindingsError(f"{file}: no such file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FindingsError(f"{file}: not valid JSON ({error})") from None
+    except RecursionError:  # json's C decoder recurses once per level
+        raise FindingsError(f"{file}: {_too_deep()}") from None
     except OSError as error:
         raise FindingsError(f"{file}: cannot read ({error.strerror})") from None
     try:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections.abc import Iterable
 
 #: the deepest estimate libcst is asked to parse; the shallowest crash measured was above 600
 MAX_NESTING = 500
@@ -129,3 +130,31 @@ def check_nesting(source: str) -> None:
         raise ValueError(f"cannot be tokenized: {error}") from None
     if depth > MAX_NESTING:
         raise NestingError(line, depth)
+
+
+# ------------------------------------------------------------------ decoded documents
+
+#: findings JSON, SARIF and task.toml nested deeper than this are bad input (real SARIF logs,
+#: code flows included, stay under 20 levels)
+MAX_DOCUMENT_DEPTH = 64
+
+
+def deeper_than(document: object, limit: int = MAX_DOCUMENT_DEPTH) -> bool:
+    """Whether a decoded JSON/TOML document nests lists and tables deeper than ``limit``.
+
+    Iterative, so a document deep enough to break a recursive walk (or pydantic's) is
+    measured without recursing; stops at the first level past the limit.
+    """
+    pending: list[tuple[object, int]] = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            children: Iterable[object] = value.values()
+        elif isinstance(value, list | tuple):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False

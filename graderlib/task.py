@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from graderlib.annotations import Annotation, AnnotationSyntaxError, strip_annotations
 from graderlib.locate import LocatedModule, Span, locate_module, numbered
+from graderlib.nesting import MAX_DOCUMENT_DEPTH, deeper_than
 from graderlib.taxonomy import Severity, Taxonomy, default_taxonomy
 
 SNIPPET = "snippet.py"
@@ -213,6 +214,13 @@ class _Builder:
             raise self.fail(f"invalid TOML: {error}", file=self.toml_path) from None
         except UnicodeDecodeError:
             raise self.fail("not UTF-8 text", file=self.toml_path) from None
+        except RecursionError:  # tomllib recurses once per nested array or inline table
+            raw = None
+        if raw is None or deeper_than(raw):
+            raise self.fail(
+                f"nested deeper than {MAX_DOCUMENT_DEPTH} levels of arrays and tables",
+                file=self.toml_path,
+            )
         try:
             spec = _TaskSpec.model_validate(raw)
         except ValidationError as error:

@@ -285,6 +285,8 @@ def test_reformatting_keeps_ground_truth_on_the_same_statements(tmp_path: Path) 
         ("x = f(\n    # expect: sqli\n    1)\n", "", "no statement starts", 2),
         ("x = 1\n", 'difficulty = "impossible"\n', "difficulty", None),
         ("x = 1\n", "title = [\n", "invalid TOML", None),
+        ("x = 1\n", "tags = " + "[" * 100_000 + "]" * 100_000, "nested deeper than 64", None),
+        ("x = 1\n", "tags = " + "[" * 65 + "]" * 65, "nested deeper than 64", None),
         ("x = 1\n", 'colour = "red"\n', "colour", None),
         ("def f():\n    pass\n", '[[issue]]\ncategory = "sqli"\nat = "g"\n', "matches no", None),
         (
