@@ -334,13 +334,18 @@ class _Builder:
         clean_line = clean_line_of[annotation.target_line]
         if annotation.own_line:
             anchor = located.anchor_at(clean_line)
-            if anchor is None:
+            if anchor is not None:
+                return anchor.header
+            # inside a statement (an argument, a dict entry, a chained call, a string part):
+            # the smallest node starting there, as semgrep's rule tests expect
+            inner = located.inner_at(clean_line)
+            if inner is None:
                 raise self.fail(
-                    f"'{annotation.kind}:' annotation: no statement starts on the next code line "
-                    f"(line {annotation.target_line}); put it directly above a statement",
+                    f"'{annotation.kind}:' annotation: nothing starts on the next code line "
+                    f"(line {annotation.target_line}); put it directly above the code it marks",
                     line=annotation.line,
                 )
-            return anchor.header
+            return inner
         # A trailing annotation marks the innermost statement that contains its line.
         for start in range(clean_line, 0, -1):
             anchor = located.anchor_at(start)
