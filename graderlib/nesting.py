@@ -4,7 +4,7 @@ libcst's native parser (Rust) recurses once per level of nesting, and a chain of
 operators is nesting too: ``a + a + ... + a`` with a few thousand terms, a few thousand
 ``not``, ``lambda:`` or ``(`` overflow the C stack and kill the whole process (a SIGSEGV no
 ``except`` can catch; LibCST#619, #1000). CPython's ``ast`` rejects most such sources with a
-``SyntaxError`` or ``RecursionError``, which is why graderlib used to parse with ``ast`` first.
+``SyntaxError`` or ``RecursionError``, which is why graderlib parses with ``ast`` first.
 But ``ast`` on this interpreter also rejects perfectly good newer syntax (PEP 701 f-strings,
 PEP 695 ``type`` statements), and a flat ``a and a and ...`` that ``ast`` accepts still crashes
 libcst. So every source is measured here first, from its tokens, and libcst only parses a
@@ -15,17 +15,20 @@ bracket opens a level, and every operator, call or subscript trailer, keyword op
 (``not``, ``and``, ``if``, ``lambda``, ``await`` ...), dot and implicitly concatenated string
 between two commas of one level counts as one more. An f-string is opaque to this
 interpreter's tokenizer when it uses PEP 701 quoting, so the code-like characters of its
-replacement fields are counted instead. Ordinary code stays far
-below the limit, and this check only runs on sources ``ast`` rejected (see
-:func:`graderlib.pyparse.parse_source`). Measured on this machine (8 MiB stacks): libcst
-crashed on nested f-strings between 600 and 1,200 levels and on parentheses between 1,200 and
-2,000; of 24,805 files (this repository, CPython 3.11's standard library and test suite,
-site-packages) all but six estimate under 500, the six being generated polynomial tables and
-stress tests.
+replacement fields are counted instead. Ordinary code stays far below the limit. A source
+``ast`` rejected is measured whole; in one ``ast`` accepted, only statements longer than 500
+characters are (:func:`check_long_statements`), which keeps the cost off ordinary files (see
+:func:`graderlib.pyparse.parse_source`).
+
+Measured on this machine (8 MiB stacks): libcst crashed on nested f-strings between 600 and
+1,200 levels and on parentheses between 1,200 and 2,000; of 24,805 files (this repository,
+CPython 3.11's standard library and test suite, site-packages) all but six estimate under
+500, the six being generated polynomial tables and stress tests.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -158,3 +161,54 @@ def deeper_than(document: object, limit: int = MAX_DOCUMENT_DEPTH) -> bool:
             return True
         pending.extend((child, depth + 1) for child in children)
     return False
+
+
+# ------------------------------------------------------------------ sources ast accepted
+
+#: a statement (or compound header) shorter than this many characters cannot nest past the
+#: limit, so only longer ones are tokenized: ``ast`` accepting a file does not make it safe
+#: for libcst (``a and a and ...`` is flat for ``ast``, 10,000 levels deep for libcst)
+_LONG_STATEMENT = MAX_NESTING
+
+
+def check_long_statements(source: str, tree: ast.Module) -> None:
+    """The guard for a source ``ast`` parsed: estimate only its long statements' nesting.
+
+    Walking ``ast``'s statements costs far less than tokenizing the file (a 300-line file
+    has a handful of statements over 500 characters, usually none); each long simple
+    statement, and each long compound-statement header, is measured like a whole source.
+    """
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for text in lines:
+        offsets.append(offsets[-1] + len(text))
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        inner = _inner_statements(node)
+        first = min(
+            [node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]  # type: ignore[attr-defined]
+        )
+        last = (inner[0].lineno - 1) if inner else (node.end_lineno or node.lineno)  # type: ignore[attr-defined]
+        last = max(first, min(last, len(offsets) - 1))
+        if offsets[last] - offsets[first - 1] > _LONG_STATEMENT:
+            statement = "".join(lines[first - 1 : last]).lstrip(" \t")
+            try:
+                depth, line = nesting_estimate(statement)
+            except (tokenize.TokenError, SyntaxError, ValueError):
+                depth, line = 0, 1  # a header alone may not tokenize; ast vouched for it
+            if depth > MAX_NESTING:
+                raise NestingError(first + line - 1, depth)
+        pending.extend(inner)
+
+
+def _inner_statements(node: ast.AST) -> list[ast.AST]:
+    found: list[ast.AST] = []
+    for field in ("body", "handlers", "orelse", "finalbody"):
+        value = getattr(node, field, None)
+        if isinstance(value, list):
+            found.extend(v for v in value if isinstance(v, ast.stmt | ast.excepthandler))
+    for case in getattr(node, "cases", None) or ():
+        found.extend(case.body)
+    found.sort(key=lambda statement: statement.lineno)  # type: ignore[attr-defined]
+    return found

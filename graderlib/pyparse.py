@@ -21,7 +21,7 @@ from typing import Any
 
 import libcst as cst
 
-from graderlib.nesting import NestingError, check_nesting
+from graderlib.nesting import NestingError, check_long_statements, check_nesting
 
 AST_LOCK = threading.RLock()
 
@@ -68,11 +68,11 @@ def parse_source(source: str) -> ParsedSource:
     """Parse with ``ast`` (under the lock) and libcst; raise :class:`SourceSyntaxError`.
 
     Python's own parser goes first: it rejects pathological nesting with a SyntaxError, where
-    libcst's native parser can overflow the C stack and kill the process. A source ``ast``
-    rejects goes to libcst only if its nesting estimate is under the limit
-    (:mod:`graderlib.nesting`), so newer syntax parses and a crafted one still cannot crash
-    us. When libcst rejects it too, CPython's message is the one reported: it names the
-    culprit better.
+    libcst's native parser can overflow the C stack and kill the process. But ``ast`` does not
+    reject everything libcst chokes on, nor accept newer syntax, so libcst only sees a source
+    whose nesting estimate is under the limit (:mod:`graderlib.nesting`): the whole source if
+    ``ast`` rejected it, its long statements if ``ast`` accepted it. When libcst rejects it
+    too, CPython's message is the one reported: it names the culprit better.
     """
     ast_error: SyntaxError | None = None
     tree: ast.Module | None = None
@@ -80,15 +80,23 @@ def parse_source(source: str) -> ParsedSource:
         tree = parse_python(source)
     except SyntaxError as error:
         ast_error = error
-    except (ValueError, RecursionError, MemoryError, OverflowError) as error:
+    except (RecursionError, MemoryError) as error:  # CPython's parser gives up on deep nesting
+        raise SourceSyntaxError(f"nested too deeply to analyse ({type(error).__name__})") from None
+    except (ValueError, OverflowError) as error:
         raise SourceSyntaxError(f"cannot parse: {error}") from None
-    if ast_error is not None:
-        try:
+    try:
+        if ast_error is None and tree is not None:
+            check_long_statements(source, tree)
+        else:
             check_nesting(source)
-        except NestingError as error:
-            raise SourceSyntaxError(str(error), error.line) from None
-        except ValueError:
-            raise _from_ast(ast_error) from None
+    except NestingError as error:
+        raise SourceSyntaxError(str(error), error.line) from None
+    except ValueError:
+        raise (
+            _from_ast(ast_error)
+            if ast_error is not None
+            else SourceSyntaxError("cannot be tokenized")
+        ) from None
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
