@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from graderlib.findings import Finding
 from graderlib.grading import grade
-from graderlib.scoring import RewardPolicy
+from graderlib.policy import RewardPolicy
 from graderlib.task import Task
 from graderlib.taxonomy import default_taxonomy
 
