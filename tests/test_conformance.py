@@ -4,6 +4,7 @@ suite tells the two example graders of other styles apart from graderlib."""
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -271,3 +272,10 @@ def test_the_pytest_plugin_reports_one_item_per_law() -> None:
         "oracle_ten_times_below_oracle",
     }
     assert "the shotgun scores 1.0 > 0.1" in done.stdout  # the counterexample is shown
+
+
+def test_the_readme_lists_every_law() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("<!-- section:conformance -->")[1].split("<!-- /section:conformance")[0]
+    listed = re.findall(r"^\| `(\w+)` \|", section, re.M)
+    assert listed == [law.name for law in LAWS]
