@@ -4,12 +4,8 @@ Every finding-issue pair gets ``category quality * location quality * issue weig
 Pairs are chosen by ``scipy.optimize.linear_sum_assignment``, never greedily, so a finding
 can only ever claim one issue and the total credit is the best any pairing could earn.
 
-Location quality (``k = policy.near_lines``, ``b = policy.line_bonus``)::
-
-    exact first line (or any line, for a file-scope issue)   1
-    overlaps the issue's span                                 1 - b
-    d lines away, 1 <= d <= k                                 (1 - b) * (1 - d / (k + 1))
-    further, outside the file, or in another file             0
+Location quality is ``policy.location_credit``: 1 on the issue's first line, less the
+further away, 0 beyond ``policy.near_lines`` (and outside the file, or in another file).
 
 A finding whose range is much wider than the issue it would overlap is judged by its first
 line only: a report spanning the whole file must not overlap everything. A finding on a safe
@@ -31,7 +27,7 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from graderlib.findings import Finding
-from graderlib.scoring import RewardPolicy
+from graderlib.policy import RewardPolicy
 from graderlib.task import SNIPPET, Task
 from graderlib.taxonomy import Relation, Severity, default_taxonomy
 
@@ -68,6 +64,7 @@ class Matching:
     findings: list[FindingMatch]
     matched_row_of_issue: dict[int, int]
     weights: list[float]  # each issue's weight under the policy
+    index: TaskIndex  # the task's index, for explaining a miss (which issue is nearest)
 
 
 _Key = tuple[int, int, str, bool]  # line, last line, category, in another file
@@ -179,7 +176,7 @@ class _Scorer:
         self.policy = policy
         self.near_lines = k = policy.near_lines
         self.credit = [policy.category_credit(relation) for relation in Relation]
-        self.near = [(1.0 - policy.line_bonus) * (1.0 - d / (k + 1)) for d in range(k + 1)]
+        self.near = [policy.location_credit(d) for d in range(k + 1)]
         self.weights = [
             policy.issue_weight(severity, security)
             for severity, security in zip(index.severities, index.security, strict=True)
@@ -281,7 +278,7 @@ def match(task: Task, findings: Sequence[Finding], policy: RewardPolicy) -> Matc
                 # The closest-fitting issue already claimed; ties go to the lowest column.
                 duplicate = max(taken, key=lambda p: (p.reach, -p.column))
         results.append(FindingMatch(in_file, on_clean, matched, duplicate))
-    return Matching(results, matched_row_of_issue, scorer.weights)
+    return Matching(results, matched_row_of_issue, scorer.weights, scorer.index)
 
 
 def _content(finding: Finding) -> tuple[str, ...]:

@@ -197,7 +197,7 @@ def _parses(func: ast.expr, from_ast: set[str]) -> bool:
 
 _MAY_PARSE = {
     "graderlib/pyparse.py": "the lock itself",
-    "graderlib/sandbox_runner.py": "runs in its own process, on one thread",
+    "graderlib/verify/runner.py": "runs in its own process, on one thread",
 }
 
 
