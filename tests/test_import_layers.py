@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # evaluate.engine (where per-task work runs: a process pool or Ray) knows nothing of graderlib,
 # so the task generator can run on it too.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundations", {"cwe", "locate", "pyparse", "near", "settings", "data", "evaluate.engine"}),
+    ("foundations", {"cwe", "locate", "nesting", "pyparse", "near", "settings", "data",
+                     "evaluate.engine"}),
     ("vocabulary", {"taxonomy", "annotations", "verify.patch", "verify.facts", "verify.runner"}),
     ("models", {"findings", "task", "loader", "policy", "report", "generate"}),
     ("analysis", {"matching", "detectors"}),

@@ -41,6 +41,7 @@ from graderlib.findings import (
     parse_findings,
     sarif_category,
     sarif_rules,
+    taxa_cwes,
 )
 from graderlib.task import SNIPPET, Task
 from graderlib.taxonomy import cwe_number, default_taxonomy
@@ -216,9 +217,9 @@ def _sarif_results(file: Path, document: Mapping[str, Any]) -> Iterator[ToolResu
             message = result.get("message") or {}
             start = region.get("startLine")
             end = region.get("endLine")
-            claimed = stated_cwe(result, rule)
+            claimed = stated_cwe(result, rule, run)
             # The rule id first (graderlib's reading), else the CWE the tool states (taxa too).
-            category = sarif_category(result, rule) or (
+            category = sarif_category(result, rule, run) or (
                 default_taxonomy().try_resolve(f"CWE-{claimed}") if claimed else None
             )
             yield ToolResult(
@@ -266,35 +267,28 @@ def _physical_location(result: Mapping[str, Any]) -> Mapping[str, Any]:
     return physical if isinstance(physical, Mapping) else {}
 
 
-def stated_cwe(result: Mapping[str, Any], rule: Mapping[str, Any]) -> int | None:
-    """The CWE a SARIF result claims: its ``properties`` (``cwe``, tags) or ``taxa`` first,
-    else the rule's first CWE tag or CWE relationship. None when the tool claims none."""
-    for candidate in cwe_candidates(result.get("properties")):
-        if (number := cwe_number(candidate)) is not None:
-            return number
-    for reference in result.get("taxa") or []:
-        if (number := _cwe_reference(reference)) is not None:
-            return number
-    for candidate in cwe_candidates(rule.get("properties")):
-        if (number := cwe_number(candidate)) is not None:
-            return number
-    for relationship in rule.get("relationships") or []:
-        target = relationship.get("target") if isinstance(relationship, Mapping) else None
-        if (number := _cwe_reference(target)) is not None:
-            return number
+def stated_cwe(
+    result: Mapping[str, Any], rule: Mapping[str, Any], run: Mapping[str, Any]
+) -> int | None:
+    """The CWE a SARIF result claims: its own ``taxa`` or ``properties.cwe`` first, else the
+    rule's first CWE tag, else the rule's CWE relationship. None when the tool claims none."""
+    properties = result.get("properties")
+    own = (
+        {k: v for k, v in properties.items() if k != "tags"}
+        if isinstance(properties, Mapping)
+        else {}
+    )
+    claims = (
+        taxa_cwes(result.get("taxa"), run),
+        cwe_candidates(own),
+        cwe_candidates(rule.get("properties")),
+        taxa_cwes(rule.get("relationships"), run),
+    )
+    for claim in claims:
+        for candidate in claim:
+            if (number := cwe_number(candidate)) is not None:
+                return number
     return None
-
-
-def _cwe_reference(reference: object) -> int | None:
-    """``{"id": "89", "toolComponent": {"name": "CWE"}}`` or ``{"id": "CWE-89"}``."""
-    if not isinstance(reference, Mapping):
-        return None
-    identifier = str(reference.get("id", ""))
-    component = reference.get("toolComponent")
-    named_cwe = isinstance(component, Mapping) and str(component.get("name", "")).upper() == "CWE"
-    if named_cwe and identifier.isdigit():
-        return int(identifier)
-    return cwe_number(identifier)
 
 
 def _artifact_uri(location: object, bases: object, artifacts: object) -> str | None:
