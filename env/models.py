@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from graderlib.taxonomy import default_taxonomy
 
-ActionKind = Literal["report", "hint", "patch", "finalize"]
+ActionKind = Literal["report", "hint", "patch", "finalize"]  # as graderlib.episode.ActionKind
 SeverityName = Literal["critical", "high", "medium", "low"]
 
 MAX_FINDINGS_PER_ACTION = 50
@@ -152,7 +152,7 @@ class HistoryEntry(BaseModel):
     step: int
     kind: ActionKind
     verdict: str = Field(description="The public outcome of the step.")
-    reward: float
+    reward: float | None = Field(description="None: the step reached no verdict (not scored).")
     score: float = Field(description="The episode score after the step.")
     findings: int = Field(default=0, description="Findings this step reported.")
     matched: int = Field(default=0, description="Of them, how many matched a new issue.")

@@ -10,6 +10,14 @@ The public API; everything else is an implementation detail that may move::
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from graderlib.episode import (
+    MAX_FINDINGS_PER_EPISODE,
+    Episode,
+    EpisodeError,
+    PatchOutcome,
+    StepRecord,
+    verify_patch_outcome,
+)
 from graderlib.findings import (
     Finding,
     FindingsError,
@@ -63,11 +71,14 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "MAX_FINDINGS_PER_EPISODE",
     "Category",
     "CleanMark",
     "ConfirmResult",
     "Detector",
     "DetectorFinding",
+    "Episode",
+    "EpisodeError",
     "EpisodeProgress",
     "Finding",
     "FindingVerdict",
@@ -75,12 +86,14 @@ __all__ = [
     "GradeReport",
     "Issue",
     "MissedIssue",
+    "PatchOutcome",
     "PatchVerdict",
     "RewardPolicy",
     "ScanResult",
     "ScoreComponents",
     "Severity",
     "Span",
+    "StepRecord",
     "Task",
     "TaskLoadError",
     "UnknownCategoryError",
@@ -96,4 +109,5 @@ __all__ = [
     "scan",
     "to_sarif",
     "verify_patch",
+    "verify_patch_outcome",
 ]

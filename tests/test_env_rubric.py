@@ -1,0 +1,228 @@
+"""The Rubric tree that owns the environment's reward (in process; no server)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import graderlib.verify
+from env.models import CodeReviewAction, ReviewFinding
+from env.server.catalog import Catalog, load_catalog
+from env.server.environment import CodeReviewEnvironment
+from env.server.rubric import TERMS, CodeReviewRubric, attribute
+from graderlib import Episode, PatchOutcome, RewardPolicy, Task
+
+FIXTURES = Path(__file__).parent / "fixtures" / "env_tasks"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(FIXTURES)
+
+
+def finding(line: int, category: str, message: str) -> ReviewFinding:
+    return ReviewFinding(line=line, category=category, message=message)
+
+
+def test_the_tree_names_every_term_and_the_environment_uses_it(catalog: Catalog) -> None:
+    env = CodeReviewEnvironment(catalog=catalog)
+    assert isinstance(env.rubric, CodeReviewRubric)
+    assert [name for name, _ in env.rubric.named_rubrics()] == list(TERMS)
+    assert all(child.last_score is None for child in env.rubric.children())
+
+
+def test_each_step_reward_and_term_scores_of_a_full_episode(catalog: Catalog) -> None:
+    """env-ledger: critical SQL injection (weight 6) and medium mutable default (weight 2);
+    review share 0.8, patch 0.15, finalize 0.05, hint 0.05, false positive 0.1."""
+    env = CodeReviewEnvironment(catalog=catalog)
+    env.reset(task_id="env-ledger")
+    fix = (FIXTURES / "env-ledger" / "fix.diff").read_text()
+    steps = [
+        CodeReviewAction(kind="report", findings=[finding(15, "B608", "owner formatted in SQL")]),
+        CodeReviewAction(kind="hint"),
+        CodeReviewAction(
+            kind="report",
+            findings=[
+                finding(24, "mutable-default-argument", "the default list is shared"),
+                finding(5, "weak-hash", "no hashing happens on this line"),
+            ],
+        ),
+        CodeReviewAction(kind="patch", patch=fix),
+        CodeReviewAction(kind="finalize"),
+    ]
+    observations = [env.step(action) for action in steps]
+    assert [o.reward for o in observations] == [0.6, -0.05, 0.12, 0.15, 0.05]
+    assert [h.reward for h in observations[-1].history] == [0.6, -0.05, 0.12, 0.15, 0.05]
+    # after the third step: recall 1.0 x 0.8, one false positive 0.1 x 0.8, one hint
+    assert observations[2].metadata["rubric_scores"] == {
+        "recall": 0.8,
+        "precision": -0.08,
+        "hints": -0.05,
+        "patch": 0.0,
+        "finalize": 0.0,
+    }
+    final = observations[-1]
+    assert final.metadata["rubric_scores"] == {
+        "recall": 0.8,
+        "precision": -0.08,
+        "hints": -0.05,
+        "patch": 0.15,
+        "finalize": 0.05,
+    }
+    assert sum(final.metadata["rubric_scores"].values()) == pytest.approx(final.score, abs=1e-9)
+    assert env.rubric.last_score == 0.05 and env.rubric.finalize.last_score == 0.05
+    assert env.rubric.get_rubric("patch").last_score == 0.15
+
+
+def test_state_dict_carries_the_reward_policy() -> None:
+    policy = RewardPolicy(hint_penalty=0.2, false_positive_penalty=0.3)
+    rubric = CodeReviewRubric(policy)
+    state = rubric.state_dict()
+    assert state["policy"]["hint_penalty"] == 0.2 and set(state["terms"]) == set(TERMS)
+    assert "sum to its final score" in state["reward"]
+    restored = CodeReviewRubric()
+    restored.load_state_dict(state)
+    assert restored.policy == policy
+
+
+def test_a_custom_policy_reaches_the_reward(catalog: Catalog) -> None:
+    env = CodeReviewEnvironment(catalog=catalog, policy=RewardPolicy(hint_penalty=0.2))
+    env.reset(task_id="env-ledger")
+    env.step(CodeReviewAction(kind="report", findings=[finding(15, "B608", "owner in the SQL")]))
+    assert env.step(CodeReviewAction(kind="hint")).reward == -0.2
+    assert env.rubric.state_dict()["policy"]["hint_penalty"] == 0.2
+
+
+# ------------------------------------------------------------------------ no verdict
+
+
+def test_a_verifier_failure_is_no_verdict_not_zero(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(task: Task, patch: str, **_: object) -> None:
+        raise OSError(f"the sandbox could not start for {task.id}")
+
+    monkeypatch.setattr(graderlib.verify, "verify_patch", broken)
+    env = CodeReviewEnvironment(catalog=catalog)
+    env.reset(task_id="env-ledger")
+    first = env.step(CodeReviewAction(kind="report", findings=[finding(15, "B608", "owner SQL")]))
+    patched = env.step(CodeReviewAction(kind="patch", patch="--- a\n+++ b\n"))
+    assert patched.reward is None
+    assert patched.metadata["error"] == "the verifier failed (OSError)"
+    assert "no verdict" in patched.feedback and "env-ledger" not in patched.model_dump_json()
+    assert patched.history[-1].reward is None and patched.score == first.score
+    assert not patched.patch_resolved and env.state.step_count == 2
+    final = env.step(CodeReviewAction(kind="finalize"))
+    scored = [h.reward for h in final.history if h.reward is not None]
+    assert sum(scored) == pytest.approx(final.score, abs=1e-9)
+
+
+def test_patch_verification_is_async_capable(catalog: Catalog) -> None:
+    task = catalog.find("env-ledger")
+    assert task is not None
+    calls: list[str] = []
+
+    def sync_verifier(task: Task, patch: str) -> PatchOutcome:
+        calls.append("sync")
+        return PatchOutcome(resolved=True, summary="ok")
+
+    async def async_verifier(task: Task, patch: str) -> PatchOutcome:
+        await asyncio.sleep(0)
+        calls.append("async")
+        return PatchOutcome(resolved=False, summary="no", error="tool crashed")
+
+    threaded = CodeReviewRubric(verifier=sync_verifier).patch
+    awaited = CodeReviewRubric(verifier=async_verifier).patch
+    assert asyncio.run(threaded.verify_async(task, "x")).resolved is True
+    assert asyncio.run(awaited.verify_async(task, "x")).error == "tool crashed"
+    assert threaded.verify(task, "x").summary == "ok"
+    with pytest.raises(TypeError, match="verify_async"):
+        awaited.verify(task, "x")
+    assert calls == ["sync", "async", "sync"]
+
+
+# ------------------------------------------------------------- the terms add up exactly
+
+actions = st.lists(
+    st.one_of(
+        st.just(("hint", None)),
+        st.just(("patch", True)),
+        st.just(("patch", False)),
+        st.tuples(
+            st.just("report"),
+            st.lists(
+                st.tuples(
+                    st.integers(min_value=1, max_value=30),
+                    st.sampled_from(["sql-injection", "mutable-default-argument", "xss", "B608"]),
+                    st.sampled_from(["a finding message here", "vague"]),
+                ),
+                min_size=1,
+                max_size=6,
+            ),
+        ),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=actions,
+    finalize=st.booleans(),
+    task_id=st.sampled_from(["env-ledger", "env-clean-cache", "env-config-loader"]),
+    hint_penalty=st.sampled_from([0.05, 0.4]),
+)
+def test_the_terms_sum_to_graderlibs_score_and_rewards_telescope(
+    steps: list[tuple[str, object]], finalize: bool, task_id: str, hint_penalty: float
+) -> None:
+    task = load_catalog(FIXTURES).find(task_id)
+    assert task is not None
+    pending: list[bool] = []
+    policy = RewardPolicy(hint_penalty=hint_penalty)
+
+    def verifier(task: Task, patch: str) -> PatchOutcome:
+        return PatchOutcome(resolved=pending.pop(), summary="scripted")
+
+    rubric = CodeReviewRubric(policy, verifier=verifier)
+    episode = Episode(task=task, policy=policy, step_budget=20, verify_patch=rubric.patch.verify)
+    rubric.bind(episode)
+    rewards: list[float] = []
+    for kind, argument in [*steps, ("finalize", None)] if finalize else steps:
+        if kind == "hint":
+            episode.hint()
+        elif kind == "patch":
+            pending.append(bool(argument))
+            episode.patch("scripted")
+        elif kind == "report":
+            episode.report_findings(
+                [
+                    graderlib.Finding(line=line, category=category, message=message)
+                    for line, category, message in argument  # type: ignore[attr-defined]
+                ]
+            )
+        else:
+            episode.finalize()
+        reward = rubric(CodeReviewAction(kind="hint"), None)
+        assert reward == episode.history[-1].reward
+        rewards.append(reward)
+        terms = rubric.scores()
+        assert sum(v for v in terms.values() if v is not None) == pytest.approx(
+            episode.score, abs=5e-6
+        )
+        assert terms == attribute(episode, policy)
+        assert terms["precision"] <= 0 and terms["hints"] <= 0 <= terms["recall"]  # type: ignore[operator]
+    assert sum(rewards) == pytest.approx(episode.score, abs=1e-6)
+
+
+def test_reset_clears_the_tree(catalog: Catalog) -> None:
+    env = CodeReviewEnvironment(catalog=catalog)
+    env.reset(task_id="env-ledger")
+    env.step(CodeReviewAction(kind="finalize"))
+    assert env.rubric.finalize.last_score == 0.05
+    env.reset(task_id="env-config-loader")
+    assert env.rubric.last_score is None
+    assert all(child.last_score is None for child in env.rubric.children())
