@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from graderlib.detectors.confirm import ConfirmResult, confirm_task
     from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
+    from graderlib.integrations import CodeReviewToolEnv, code_review_reward
     from graderlib.sarif import to_sarif
     from graderlib.verify import PatchVerdict, verify_patch
 
@@ -59,6 +60,8 @@ _LAZY = {
     "to_sarif": "graderlib.sarif",
     "PatchVerdict": "graderlib.verify",
     "verify_patch": "graderlib.verify",
+    "CodeReviewToolEnv": "graderlib.integrations",
+    "code_review_reward": "graderlib.integrations",
 }
 
 
@@ -74,6 +77,7 @@ __all__ = [
     "MAX_FINDINGS_PER_EPISODE",
     "Category",
     "CleanMark",
+    "CodeReviewToolEnv",
     "ConfirmResult",
     "Detector",
     "DetectorFinding",
@@ -98,6 +102,7 @@ __all__ = [
     "TaskLoadError",
     "UnknownCategoryError",
     "all_detectors",
+    "code_review_reward",
     "confirm_task",
     "default_taxonomy",
     "findings_from_sarif",
