@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,29 @@ def test_reset_clears_the_tree(catalog: Catalog) -> None:
     env.reset(task_id="env-config-loader")
     assert env.rubric.last_score is None
     assert all(child.last_score is None for child in env.rubric.children())
+
+
+# ------------------------------------------------------------- no verdict, over the wire
+
+
+@pytest.mark.slow
+def test_no_verdict_reaches_the_client_as_reward_none(tmp_path: Path) -> None:
+    """A real verifier failure on a live server: the task's tests vanish after startup."""
+    from openenv import GenericEnvClient
+
+    from tests.test_env_harness import running_server
+
+    shutil.copytree(FIXTURES / "env-ledger", tmp_path / "tasks" / "env-ledger")
+    fix = (FIXTURES / "env-ledger" / "fix.diff").read_text()
+    with running_server(tmp_path / "tasks", tmp_path) as server:
+        (tmp_path / "tasks" / "env-ledger" / "test_task.py").unlink()
+        with GenericEnvClient(base_url=server.url).sync() as client:
+            client.reset(task_id="env-ledger")
+            result = client.step({"kind": "patch", "patch": fix})
+            final = client.step({"kind": "finalize"})
+        log = server.log()
+    assert result.reward is None and result.done is False
+    assert result.observation["metadata"]["error"] == "the verifier failed (FileNotFoundError)"
+    assert result.observation["history"][-1]["reward"] is None
+    assert final.reward == 0.05 and final.observation["score"] == 0.05
+    assert "Traceback" not in log and "zq-ledger" not in log
