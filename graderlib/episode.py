@@ -60,14 +60,19 @@ def verify_patch_outcome(task: Task, patch: str) -> PatchOutcome:
     """Patch verification by :func:`graderlib.verify_patch`, reduced to a :class:`PatchOutcome`.
 
     The full verdict names issue ids and hidden test names; only its redacted summary may
-    reach the agent. ``verify_patch`` never raises for anything in the patch, so an exception
-    here is a failure of the verifier itself: that is "no verdict", and its message names
+    reach the agent. ``verify_patch`` never raises for anything in the patch: a ``ToolError``
+    means a witness (a detector, the sandbox) could not testify, and any other exception is a
+    failure of the verifier itself. Both are "no verdict"; the message of the second names
     only the exception's type (its text could quote the task).
     """
+    from graderlib.detectors.external import ToolError
     from graderlib.verify import verify_patch  # the sandbox and detectors load on first use
 
     try:
         verdict = verify_patch(task, patch)
+    except ToolError as error:  # its message names tools only
+        log.warning("patch verification reached no verdict: %s", error)
+        return PatchOutcome(resolved=False, summary="", error=f"no verdict: {error}")
     except Exception as error:
         log.warning("patch verification failed: %s", type(error).__name__)
         return PatchOutcome(

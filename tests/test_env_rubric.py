@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from env.models import CodeReviewAction, ReviewFinding
 from env.server.catalog import Catalog, load_catalog
 from env.server.environment import CodeReviewEnvironment
 from env.server.rubric import TERMS, CodeReviewRubric, attribute
-from graderlib import Episode, PatchOutcome, RewardPolicy, Task
+from graderlib import Episode, PatchOutcome, RewardPolicy, Task, verify_patch_outcome
+from graderlib.detectors.external import ToolError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "env_tasks"
 
@@ -120,6 +122,54 @@ def test_a_verifier_failure_is_no_verdict_not_zero(
     final = env.step(CodeReviewAction(kind="finalize"))
     scored = [h.reward for h in final.history if h.reward is not None]
     assert sum(scored) == pytest.approx(final.score, abs=1e-9)
+
+
+def test_a_detector_failing_on_the_patched_code_only_is_no_verdict(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Otherwise bandit's findings would vanish with it, which looks exactly like a fix."""
+    task = catalog.find("env-ledger")
+    assert task is not None and task.fix_path is not None
+    fix = Path(task.fix_path).read_text()
+    assert verify_patch_outcome(task, fix).resolved is True  # (scans the original for real)
+    scan_module = importlib.import_module("graderlib.detectors.scan")
+    real = scan_module.run_bandit
+
+    def fails_on_new_code(source: str, path: str) -> object:
+        if source != task.source:
+            raise ToolError("bandit failed: simulated crash")
+        return real(source, path)
+
+    monkeypatch.setattr(scan_module, "run_bandit", fails_on_new_code)
+    assert verify_patch_outcome(task, fix) == PatchOutcome(
+        resolved=False,
+        summary="",
+        error="no verdict: a detector failed on the patched code (bandit)",
+    )
+
+
+def test_a_sandbox_that_cannot_run_the_original_is_no_verdict(tmp_path: Path) -> None:
+    """The snippet kills its interpreter on import: the sandbox returns nothing to judge by."""
+    task_dir = tmp_path / "exits"
+    task_dir.mkdir()
+    (task_dir / "task.toml").write_text('title = "exits"\ndifficulty = "easy"\n')
+    (task_dir / "snippet.py").write_text(
+        "import os\n\nos._exit(0)\n\n\ndef double(x):\n"
+        "    # expect: off-by-one\n    return x * 2 + 1\n"
+    )
+    (task_dir / "test_task.py").write_text(
+        "from snippet import double\n\n\ndef test_double():\n    assert double(2) == 4\n"
+    )
+    task = graderlib.load_task(task_dir)
+    fixed = "def double(x):\n    return x * 2\n"
+    outcome = verify_patch_outcome(task, fixed)
+    assert outcome.error == "no verdict: the sandbox could not run the task's tests"
+    # the same crash in the PATCHED code is the patch's doing: a verdict, not resolved
+    ledger = load_catalog(FIXTURES).find("env-ledger")
+    assert ledger is not None
+    crashing = "import os\nos._exit(0)\n" + ledger.source
+    outcome = verify_patch_outcome(ledger, crashing)
+    assert outcome.error is None and outcome.resolved is False
 
 
 def test_patch_verification_is_async_capable(catalog: Catalog) -> None:
