@@ -23,7 +23,8 @@ from typing import Literal
 
 from graderlib.findings import Finding
 from graderlib.grading import grade
-from graderlib.scoring import EpisodeProgress, GradeReport, RewardPolicy
+from graderlib.policy import EpisodeProgress, RewardPolicy
+from graderlib.report import GradeReport
 from graderlib.task import Issue, Task
 from graderlib.taxonomy import Severity
 

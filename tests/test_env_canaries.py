@@ -17,7 +17,7 @@ from openenv import GenericEnvClient
 
 from env.models import CodeReviewAction
 from env.server.catalog import load_catalog
-from tests.test_env_harness import CORPUS, REPO, Server, running_server
+from tests.env_support import CORPUS, REPO, Server, running_server
 
 MANIFEST = yaml.safe_load((REPO / "env" / "openenv.yaml").read_text())
 CAPABILITIES = MANIFEST["validation"]["capabilities"]

@@ -287,7 +287,7 @@ def test_no_verdict_reaches_the_client_as_reward_none(tmp_path: Path) -> None:
     """A real verifier failure on a live server: the task's tests vanish after startup."""
     from openenv import GenericEnvClient
 
-    from tests.test_env_harness import running_server
+    from tests.env_support import running_server
 
     shutil.copytree(FIXTURES / "env-ledger", tmp_path / "tasks" / "env-ledger")
     fix = (FIXTURES / "env-ledger" / "fix.diff").read_text()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -111,6 +109,21 @@ def test_recommendation_bonus_uses_fix_keywords_when_enabled() -> None:
     assert good.components.recommendation_bonus > 0
 
 
+def test_recommendation_bonus_is_the_keyword_share_of_recall_exactly() -> None:
+    # sqli-find weighs 6 (critical 4 x security 1.5) of the task's 19; half of its credit
+    # (recommendation_weight) is paid in proportion to the fix keywords the finding names.
+    policy = RewardPolicy(recommendation_weight=0.5)
+    cases = {
+        "no keyword": (None, 6 * 0.5 / 19, 0.0),
+        "one keyword of three": ("use a parameter", 6 * (0.5 + 0.5 / 3) / 19, 6 * 0.5 / 3 / 19),
+        "all three": ("bind a parameter with a ? placeholder", 6 / 19, 6 * 0.5 / 19),
+    }
+    for name, (recommendation, recall, bonus) in cases.items():
+        report = grade(TASK, one(SQLI_LINE, recommendation=recommendation), policy)
+        assert report.components.recall == round(recall, 6), name
+        assert report.components.recommendation_bonus == round(bonus, 6), name
+
+
 def test_episode_score_adds_patch_and_finalize_and_charges_hints() -> None:
     policy = RewardPolicy()
     review_only = grade(TASK, oracle(TASK))
@@ -141,35 +154,6 @@ def test_policy_rejects_nonsense() -> None:
         RewardPolicy(severity_weights={"critical": 1.0})
     with pytest.raises(ValueError):
         RewardPolicy(line_bonus=1.5)
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "graderlib.cli", *args], capture_output=True, text=True, check=False
-    )
-
-
-def test_cli_grade_json_and_exit_codes(tmp_path: Path) -> None:
-    findings = tmp_path / "f.json"
-    findings.write_text(json.dumps([{"line": SQLI_LINE, "category": "B608", "message": RATIONALE}]))
-    result = run_cli("grade", str(FIXTURES / "user_repo"), str(findings), "--json")
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["score"] > 0
-    findings.write_text('[{"line": "eleven"}]')
-    bad = run_cli("grade", str(FIXTURES / "user_repo"), str(findings))
-    assert bad.returncode == 2 and "findings[0]" in bad.stderr and "Traceback" not in bad.stderr
-
-
-def test_cli_tasks_show_and_lint(tmp_path: Path) -> None:
-    shown = run_cli("tasks", "show", str(FIXTURES / "user_repo"))
-    assert shown.returncode == 0 and "expect" not in shown.stdout and "11 |" in shown.stdout
-    answers = run_cli("tasks", "show", str(FIXTURES / "user_repo"), "--answers")
-    assert "sqli-find" in answers.stdout
-    broken = make_task(tmp_path, "# expect: nonsense\nx = 1\n", name="broken")
-    lint = run_cli("tasks", "lint", str(broken), str(FIXTURES), "--no-tests")
-    assert lint.returncode == 1
-    assert "snippet.py:1: task 'broken': unknown category 'nonsense'" in lint.stdout
-    assert "3 task(s), 1 error(s)" in lint.stdout
 
 
 def test_near_credit_does_not_jump_over_a_safe_look_alike(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ import pytest
 from transformers.utils import get_json_schema
 from transformers.utils.chat_template_utils import render_jinja_template
 
-from graderlib import agents, load_task
+from graderlib import agents, get_settings, load_task
 from graderlib.integrations import (
     CodeReviewToolEnv,
     code_review_reward,
@@ -36,7 +36,7 @@ from graderlib.integrations import (
     task_set,
 )
 from graderlib.task import Task
-from tests.test_env_harness import CORPUS, Server, running_server
+from tests.env_support import CORPUS, Server, running_server
 
 TOOLS = {"report_finding", "ask_hint", "submit_patch", "finalize"}
 # a minimal tool-calling chat template: renders the schemas the way real templates do
@@ -170,7 +170,12 @@ def test_over_ws_the_same_rollout_gives_the_same_messages_and_reward(
     row = {"prompt": [{"role": "user", "content": ""}], "task_id": task.id}
     local = rollout(CodeReviewToolEnv(), row, oracle_calls(task))
     monkeypatch.setenv("ENV_BASE_URL", live_server.url)
-    remote_env = CodeReviewToolEnv()
+    get_settings.cache_clear()  # settings are read once per process
+    try:
+        remote_env = CodeReviewToolEnv()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
     remote = rollout(remote_env, row, oracle_calls(task))
     assert remote == local
     assert remote_env.get_reward() == 1.0

@@ -12,7 +12,6 @@ The reward is OpenEnv's way: ``self.rubric`` (a :class:`CodeReviewRubric` tree, 
 
 from __future__ import annotations
 
-import os
 import uuid
 from typing import Any
 
@@ -22,26 +21,16 @@ from openenv.core.env_server.types import EnvironmentMetadata
 from env.models import CodeReviewAction, CodeReviewObservation, CodeReviewState, HistoryEntry
 from env.server.catalog import SPLITS, Catalog, load_catalog, public_summary
 from env.server.rubric import CodeReviewRubric
-from graderlib import Episode, EpisodeError, Finding, RewardPolicy, default_taxonomy
+from graderlib import (
+    Episode,
+    EpisodeError,
+    Finding,
+    RewardPolicy,
+    default_taxonomy,
+    get_settings,
+)
 
 ENV_NAME = "code_review"
-STEP_BUDGET_VARIABLE = "GRADERLIB_STEP_BUDGET"
-DEFAULT_STEP_BUDGET = 16
-MAX_STEP_BUDGET = 200
-
-
-def step_budget_from_env() -> int:
-    """``$GRADERLIB_STEP_BUDGET`` (1..200), else 16."""
-    raw = os.environ.get(STEP_BUDGET_VARIABLE)
-    if not raw:
-        return DEFAULT_STEP_BUDGET
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{STEP_BUDGET_VARIABLE}={raw!r} is not an integer") from None
-    if not 1 <= value <= MAX_STEP_BUDGET:
-        raise ValueError(f"{STEP_BUDGET_VARIABLE}={value} is outside 1..{MAX_STEP_BUDGET}")
-    return value
 
 
 class CodeReviewEnvironment(
@@ -61,7 +50,7 @@ class CodeReviewEnvironment(
         super().__init__(rubric=tree)
         self._tree = tree
         self._catalog = catalog
-        self._step_budget = step_budget or step_budget_from_env()
+        self._step_budget = step_budget or get_settings().step_budget
         self._episode: Episode | None = None
         self._state = CodeReviewState()
 

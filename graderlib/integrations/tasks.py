@@ -12,22 +12,21 @@ in process and over ``/ws`` against a server on the same corpus.
 from __future__ import annotations
 
 import functools
-import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from graderlib.settings import get_settings
 from graderlib.task import Task, default_tasks_dir, load_tasks
 from graderlib.taxonomy import default_taxonomy
 
-TASKS_DIR_VARIABLE = "GRADERLIB_TASKS_DIR"
 SPLITS = ("train", "validation", "test")
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
 def tasks_dir(directory: str | Path | None = None) -> Path:
     """``directory``, else ``$GRADERLIB_TASKS_DIR``, else the repository's ``tasks/``."""
-    chosen = directory or os.environ.get(TASKS_DIR_VARIABLE) or default_tasks_dir()
+    chosen = directory or get_settings().tasks_dir or default_tasks_dir()
     return Path(chosen).resolve()
 
 

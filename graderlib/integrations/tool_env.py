@@ -23,7 +23,6 @@ hints it paid for; never issue ids or the author's task id.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -32,9 +31,9 @@ from pydantic import ValidationError
 from graderlib.episode import Episode, verify_patch_outcome
 from graderlib.findings import Finding
 from graderlib.integrations.tasks import TaskView, task_set
-from graderlib.scoring import RewardPolicy
+from graderlib.policy import RewardPolicy
+from graderlib.settings import get_settings
 
-BASE_URL_VARIABLE = "ENV_BASE_URL"
 DEFAULT_STEP_BUDGET = 16
 
 
@@ -149,7 +148,7 @@ class CodeReviewToolEnv:
     STEP_BUDGET = DEFAULT_STEP_BUDGET
 
     def __init__(self) -> None:
-        self._base_url = os.environ.get(BASE_URL_VARIABLE) or None
+        self._base_url = get_settings().env_base_url
         self._backend: _Backend | None = None
 
     def reset(self, **row: Any) -> str:
