@@ -7,7 +7,6 @@ a canary must also score no more than doing nothing (reset, then finalize) on it
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from openenv import GenericEnvClient
 
 from env.models import CodeReviewAction
 from env.server.catalog import load_catalog
-from tests.env_support import CORPUS, REPO, Server, running_server
+from tests.env_support import CORPUS, REPO, Server
 
 MANIFEST = yaml.safe_load((REPO / "env" / "openenv.yaml").read_text())
 CAPABILITIES = MANIFEST["validation"]["capabilities"]
@@ -75,10 +74,9 @@ def test_every_named_hack_is_recorded_as_valid_actions_on_a_served_task() -> Non
 # ------------------------------------------------------------------- live replays
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(CORPUS, tmp_path_factory.mktemp("logs")) as running:
-        yield running
+@pytest.fixture
+def server(corpus_server: Server) -> Server:
+    return corpus_server  # one live server on the corpus for the session (tests/conftest.py)
 
 
 def replay(server: Server, task_id: str, actions: list[dict[str, Any]]) -> list[dict[str, Any]]:

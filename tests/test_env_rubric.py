@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from env.server.environment import CodeReviewEnvironment
 from env.server.rubric import TERMS, CodeReviewRubric, attribute
 from graderlib import Episode, PatchOutcome, RewardPolicy, Task, verify_patch_outcome
 from graderlib.detectors.external import ToolError
+from tests.env_support import Server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "env_tasks"
 
@@ -283,21 +283,21 @@ def test_reset_clears_the_tree(catalog: Catalog) -> None:
 
 
 @pytest.mark.slow
-def test_no_verdict_reaches_the_client_as_reward_none(tmp_path: Path) -> None:
-    """A real verifier failure on a live server: the task's tests vanish after startup."""
+def test_no_verdict_reaches_the_client_as_reward_none(
+    corpus_server: Server, corpus_server_tasks: Path
+) -> None:
+    """A real verifier failure on a live server: a task's tests vanish after startup."""
     from openenv import GenericEnvClient
 
-    from tests.env_support import running_server
+    from tests.conftest import DISPOSABLE_TASK
 
-    shutil.copytree(FIXTURES / "env-ledger", tmp_path / "tasks" / "env-ledger")
     fix = (FIXTURES / "env-ledger" / "fix.diff").read_text()
-    with running_server(tmp_path / "tasks", tmp_path) as server:
-        (tmp_path / "tasks" / "env-ledger" / "test_task.py").unlink()
-        with GenericEnvClient(base_url=server.url).sync() as client:
-            client.reset(task_id="env-ledger")
-            result = client.step({"kind": "patch", "patch": fix})
-            final = client.step({"kind": "finalize"})
-        log = server.log()
+    (corpus_server_tasks / "disposable" / DISPOSABLE_TASK / "test_task.py").unlink()
+    with GenericEnvClient(base_url=corpus_server.url).sync() as client:
+        client.reset(task_id=DISPOSABLE_TASK)
+        result = client.step({"kind": "patch", "patch": fix})
+        final = client.step({"kind": "finalize"})
+    log = corpus_server.log()
     assert result.reward is None and result.done is False
     assert result.observation["metadata"]["error"] == "the verifier failed (FileNotFoundError)"
     assert result.observation["history"][-1]["reward"] is None

@@ -19,7 +19,6 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ from graderlib.integrations import (
     task_set,
 )
 from graderlib.task import Task
-from tests.env_support import CORPUS, Server, running_server
+from tests.env_support import Server
 
 TOOLS = {"report_finding", "ask_hint", "submit_patch", "finalize"}
 # a minimal tool-calling chat template: renders the schemas the way real templates do
@@ -181,10 +180,9 @@ def test_over_ws_the_same_rollout_gives_the_same_messages_and_reward(
     assert remote_env.get_reward() == 1.0
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(CORPUS, tmp_path_factory.mktemp("logs")) as running:
-        yield running
+@pytest.fixture
+def live_server(corpus_server: Server) -> Server:
+    return corpus_server  # one live server on the corpus for the session (tests/conftest.py)
 
 
 # ----------------------------------------------------------------- single-turn reward
