@@ -66,8 +66,8 @@ class PickleLoad(Detector):
         elif callee not in _PICKLE_LOADERS:
             return
         data = argument(node, 0, "data", "file", "filename", "f", "string")
-        if data is None or classify(data, ctx) is not Level.SAFE:
-            self.report(ctx, node)
+        unsafe = data is None or classify(data, ctx) is not Level.SAFE
+        ctx.judge(self, node, unsafe, "the loaded data is a constant or was verified", data)
 
 
 _SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
@@ -100,5 +100,5 @@ class YamlLoad(Detector):
         if loader is None and any(a.star == "**" for a in node.args):
             return
         name = ctx.qualname(loader) if loader is not None else None
-        if name is None or name.rsplit(".", 1)[-1] not in _SAFE_LOADERS:
-            self.report(ctx, node)
+        unsafe = name is None or name.rsplit(".", 1)[-1] not in _SAFE_LOADERS
+        ctx.judge(self, node, unsafe, "yaml.load with a safe Loader")

@@ -66,8 +66,8 @@ class SqlInjection(Detector):
         query = argument(node, 0, "sql", "query", "statement", "operation", "raw_query")
         if query is None or (isinstance(query, cst.Call) and ctx.callee(query) in _SQL_FUNCTIONS):
             return  # text(...) inside execute(...) is judged once, at text()
-        if is_formatted(query, ctx) and classify(query, ctx, "sql") is not Level.SAFE:
-            self.report(ctx, node)
+        unsafe = is_formatted(query, ctx) and classify(query, ctx, "sql") is not Level.SAFE
+        ctx.judge(self, node, unsafe, "the query is constant or bound by parameters", query)
 
 
 _SHELL_CALLS = frozenset(
@@ -131,8 +131,8 @@ class CommandInjection(Detector):
                 command = _shell_c_command(command)
         else:
             return
-        if command is not None and classify(command, ctx, "shell") is not Level.SAFE:
-            self.report(ctx, node)
+        unsafe = command is not None and classify(command, ctx, "shell") is not Level.SAFE
+        ctx.judge(self, node, unsafe, "no shell, or a constant/quoted command", command)
 
 
 def _shell_c_command(argv: cst.BaseExpression | None) -> cst.BaseExpression | None:
@@ -169,8 +169,9 @@ class CodeInjection(Detector):
         if node.func.value in ctx.imports or ctx.lookup(node.func.value) is not None:
             return  # shadowed: not the builtin
         code = argument(node, 0, "source")
-        if code is not None and classify(code, ctx, "code") is not Level.SAFE:
-            self.report(ctx, node)
+        if code is not None:
+            unsafe = classify(code, ctx, "code") is not Level.SAFE
+            ctx.judge(self, node, unsafe, "the evaluated text is constant", code)
 
 
 _TEMPLATE_FROM_STRING = frozenset(
@@ -197,5 +198,6 @@ class TemplateInjection(Detector):
         if ctx.callee(node) not in _TEMPLATE_FROM_STRING:
             return
         source = argument(node, 0, "source")
-        if source is not None and classify(source, ctx, "code") is Level.TAINTED:
-            self.report(ctx, node)
+        if source is not None:
+            unsafe = classify(source, ctx, "code") is Level.TAINTED
+            ctx.judge(self, node, unsafe, "the template text is not from the request", source)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from graderlib.detectors.bandit import run_bandit
 from graderlib.detectors.base import DetectorFinding, Hit, Tool, fingerprint
+from graderlib.detectors.consensus import ARBITRATED, Clearance, SuppressedFinding, arbitrate
 from graderlib.detectors.external import ToolError, ToolFinding
 from graderlib.detectors.families import all_detectors
 from graderlib.detectors.positions import PositionResolver
@@ -39,6 +40,8 @@ class ScanResult(BaseModel):
     findings: tuple[DetectorFinding, ...] = ()
     syntax_error: str | None = None
     tool_errors: tuple[str, ...] = ()
+    #: bandit/ruff findings that graderlib's dataflow overruled (see ``consensus``)
+    suppressed: tuple[SuppressedFinding, ...] = ()
 
     @property
     def categories(self) -> frozenset[str]:
@@ -100,10 +103,11 @@ def _scan_parsed(
         return ScanResult(path=path, syntax_error=f"{path}: cannot parse: {error}")
     resolver = PositionResolver(module, source, tree)
     findings: list[DetectorFinding] = []
+    clearances: list[Clearance] = []
     errors: list[str] = []
     if "graderlib" in tools:
         try:
-            findings.extend(_graderlib_findings(module, resolver))
+            findings.extend(_graderlib_findings(module, resolver, clearances))
         except RecursionError:
             errors.append("graderlib: the code is nested too deeply to analyse")
         except Exception as error:
@@ -127,12 +131,43 @@ def _scan_parsed(
             findings.extend(_external_findings(raw, resolver, module))
         except (RecursionError, Exception) as error:
             errors.append(f"{tool}: could not place findings: {type(error).__name__}")
-    return ScanResult(path=path, findings=tuple(merge(findings)), tool_errors=tuple(errors))
+    suppressed: list[SuppressedFinding] = []
+    if "graderlib" in tools and len(tools) > 1:
+        findings, suppressed = arbitrate(findings, clearances, _import_spans(tree, findings))
+    return ScanResult(
+        path=path,
+        findings=tuple(merge(findings)),
+        tool_errors=tuple(errors),
+        suppressed=tuple(suppressed),
+    )
 
 
-def _graderlib_findings(module: cst.Module, resolver: PositionResolver) -> list[DetectorFinding]:
-    hits = Context(module, all_detectors()).run()
+def _graderlib_findings(
+    module: cst.Module, resolver: PositionResolver, clearances: list[Clearance]
+) -> list[DetectorFinding]:
+    context = Context(module, all_detectors())
+    hits = context.run()
+    for hit in context.clearances:
+        clearances.append(
+            Clearance(
+                detector=hit.detector.id,
+                category=hit.detector.category,
+                span=resolver.span(hit.anchor, hit.top),
+                reason=hit.message,
+            )
+        )
     return [_finding(hit, module, resolver) for hit in hits]
+
+
+def _import_spans(tree: ast.Module, findings: list[DetectorFinding]) -> list[Span]:
+    """Lines of import statements, looked up only when another tool flagged an arbitrated one."""
+    if not any(f.tool != "graderlib" and f.category in ARBITRATED for f in findings):
+        return []
+    return [
+        Span(start=node.lineno, end=node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
 
 
 def _finding(hit: Hit, module: cst.Module, resolver: PositionResolver) -> DetectorFinding:

@@ -59,6 +59,9 @@ class Binding:
     value: cst.BaseExpression | None
     blocks: tuple[int, ...]
     order: int
+    #: the statement that made the binding and its module-level statement (for clearances)
+    anchor: cst.CSTNode | None = None
+    top: cst.CSTNode | None = None
 
 
 @dataclass(slots=True)
@@ -86,6 +89,8 @@ class Context:
         self.module_scope = Scope("module", "", module, "")
         self.scopes: list[Scope] = [self.module_scope]
         self.hits: list[Hit] = []
+        #: sinks a detector examined and judged safe (see :mod:`graderlib.detectors.consensus`)
+        self.clearances: list[Hit] = []
         self._order = 0
         self._pending_guards: dict[int, tuple[frozenset[str], cst.BaseExpression]] = {}
         self._instances = {d: d() for d in detectors}
@@ -158,13 +163,53 @@ class Context:
     # ------------------------------------------------------------- reporting
 
     def report(self, detector: type[Detector], node: cst.CSTNode, message: str) -> None:
+        anchor, top = self._anchor(node)
+        self.hits.append(Hit(detector, node, anchor, top, self.scope_path(), message))
+
+    def clear(
+        self,
+        detector: type[Detector],
+        node: cst.CSTNode,
+        reason: str,
+        value: cst.BaseExpression | None = None,
+    ) -> None:
+        """Record that ``detector`` examined the sink at ``node`` and its dataflow found it safe.
+
+        When the sink's argument is a local (``cur.execute(q, args)``), the statements that
+        built that local are cleared too: another tool may have flagged the string there.
+        """
+        anchor, top = self._anchor(node)
+        scope = self.scope_path()
+        self.clearances.append(Hit(detector, node, anchor, top, scope, reason))
+        if isinstance(value, cst.Name):
+            found = self.lookup(value.value)
+            for binding in self.reaching(found[1]) if found else ():
+                if binding.anchor is not None and binding.top is not None:
+                    hit = Hit(detector, binding.anchor, binding.anchor, binding.top, scope, reason)
+                    self.clearances.append(hit)
+
+    def judge(
+        self,
+        detector: Detector,
+        node: cst.CSTNode,
+        unsafe: bool,
+        safe_because: str,
+        value: cst.BaseExpression | None = None,
+    ) -> None:
+        """Report the sink at ``node`` when ``unsafe``, else record why it was cleared."""
+        if unsafe:
+            detector.report(self, node)
+        else:
+            self.clear(type(detector), node, safe_because, value)
+
+    def _anchor(self, node: cst.CSTNode) -> tuple[cst.CSTNode, cst.CSTNode]:
         anchor: cst.CSTNode = node
         for ancestor in reversed(self.stack):
             if isinstance(ancestor, ANCHOR_TYPES):
                 anchor = ancestor
                 break
         top = self.stack[1] if len(self.stack) > 1 else node
-        self.hits.append(Hit(detector, node, anchor, top, self.scope_path(), message))
+        return anchor, top
 
     def scope_path(self) -> str:
         return ".".join(s.name for s in self.scopes[1:])
@@ -195,6 +240,9 @@ class Context:
         return self._order
 
     def _binding(self, kind: BindingKind, value: cst.BaseExpression | None) -> Binding:
+        if kind in {"assign", "aug"} and len(self.stack) > 1:
+            anchor, top = self._anchor(self.stack[-1])
+            return Binding(kind, value, tuple(self.blocks), self._next_order(), anchor, top)
         return Binding(kind, value, tuple(self.blocks), self._next_order())
 
     def _enter(self, node: cst.CSTNode) -> bool:

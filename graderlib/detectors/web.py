@@ -81,8 +81,9 @@ class PathTraversal(Detector):
             path = receiver
         else:
             return
-        if path is not None and classify(path, ctx, "path") is Level.TAINTED:
-            self.report(ctx, node)
+        if path is not None:
+            unsafe = classify(path, ctx, "path") is Level.TAINTED
+            ctx.judge(self, node, unsafe, "the path is not from the request, or is confined", path)
 
 
 def _is_path_expression(expr: cst.BaseExpression, ctx: Context) -> bool:
@@ -149,8 +150,10 @@ class ServerSideRequestForgery(Detector):
             url = argument(node, 1, "url") if method == "request" else argument(node, 0, "url")
         else:
             return
-        if url is not None and classify(url, ctx, "url") is Level.TAINTED:
-            self.report(ctx, node)
+        if url is not None:
+            unsafe = classify(url, ctx, "url") is Level.TAINTED
+            why = "the URL is not from the request, or is allow-listed"
+            ctx.judge(self, node, unsafe, why, url)
 
 
 _CLIENT_FACTORIES = frozenset(
@@ -230,8 +233,10 @@ class OpenRedirect(Detector):
         if ctx.callee(node) not in _REDIRECTS:
             return
         target = argument(node, 0, "location", "url", "redirect_to", "to")
-        if target is not None and classify(target, ctx, "url") is Level.TAINTED:
-            self.report(ctx, node)
+        if target is not None:
+            unsafe = classify(target, ctx, "url") is Level.TAINTED
+            why = "the target is not from the request, or is checked"
+            ctx.judge(self, node, unsafe, why, target)
 
     def visit_DictElement(self, node: cst.DictElement, ctx: Context) -> None:
         """``headers={"Location": target}``: a redirect spelled as a header."""
@@ -329,8 +334,8 @@ class ReflectedXss(Detector):
         if not _looks_like_html(texts):
             return
         level = classify(value, ctx, "html")
-        if level is Level.TAINTED or (level is Level.UNKNOWN and _escapes_some(value, ctx)):
-            self.report(ctx, node)
+        unsafe = level is Level.TAINTED or (level is Level.UNKNOWN and _escapes_some(value, ctx))
+        ctx.judge(self, node, unsafe, "the HTML holds no request data, or escapes it", value)
 
 
 def _escapes_some(value: cst.BaseExpression, ctx: Context) -> bool:
