@@ -36,6 +36,7 @@ ARBITRATED: dict[str, str] = {
     "open-redirect": "every redirect and Location header: a target from the request?",
     "xss": "every HTML response and mark_safe: request data without escaping?",
     "unsafe-deserialization": "every pickle/yaml/marshal load: data, or a trusted constant?",
+    "xxe": "every XML parser and parse: resolves entities, on request data?",
 }
 
 

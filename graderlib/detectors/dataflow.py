@@ -27,7 +27,7 @@ import libcst as cst
 from graderlib.detectors.tree import children
 from graderlib.detectors.walk import Binding, Context
 
-SinkKind = Literal["sql", "shell", "code", "path", "url", "html", "any"]
+SinkKind = Literal["sql", "shell", "code", "path", "url", "html", "ldap", "any"]
 
 
 class Level(IntEnum):
@@ -66,6 +66,17 @@ _SANITIZERS: dict[str, frozenset[str]] = {
     ),
     "url": frozenset({"flask.url_for", "url_for", "django.urls.reverse", "reverse"}),
     "sql": frozenset(),
+    "ldap": frozenset(
+        {
+            "ldap.filter.escape_filter_chars",
+            "ldap.dn.escape_dn_chars",
+            "ldap3.utils.conv.escape_filter_chars",
+            "ldap3.utils.dn.escape_rdn",
+            "escape_filter_chars",
+            "escape_dn_chars",
+            "escape_rdn",
+        }
+    ),
     "code": frozenset({"ast.literal_eval"}),
     "any": frozenset(),
 }

@@ -10,6 +10,7 @@ from graderlib.detectors import (  # noqa: F401  (importing registers the detect
     errors,
     filesystem,
     injection,
+    queries,
     secrets,
     transport,
     web,

@@ -44,7 +44,40 @@ _FAST_HASHES = frozenset(
 def _is_secret_purpose(node: cst.CSTNode, ctx: Context) -> bool:
     names = purpose_identifiers(node, ctx)
     found = {word for name in names for word in words(name)}
-    return bool(found & TOKEN_PURPOSE_WORDS) or any(is_secret_name(n) for n in names)
+    if found & (TOKEN_PURPOSE_WORDS | _KEY_WORDS) or any(is_secret_name(n) for n in names):
+        return True
+    return _reaches_client_store(ctx)
+
+
+# A value stored under one of these is a key or an identity, whoever reads it.
+_KEY_WORDS = frozenset({"key", "remember", "uid", "guid", "uuid"})
+# Calls that hand a value to the client (or a store it trusts), whatever it is named.
+_CLIENT_SETTERS = frozenset(
+    {"set_cookie", "set_signed_cookie", "set_secure_cookie", "set_header", "add_header"}
+)
+_CLIENT_STORES = frozenset({"session", "cookies", "headers"})
+
+
+def _reaches_client_store(ctx: Context) -> bool:
+    """Inside ``resp.set_cookie(...)``, ``session[k] = ...`` or ``resp.headers[k] = ...``."""
+    for ancestor in ctx.ancestors():
+        if isinstance(ancestor, cst.Call):
+            func = ancestor.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _CLIENT_SETTERS:
+                return True
+        elif isinstance(ancestor, cst.Assign):
+            for target in ancestor.targets:
+                slot = target.target
+                if isinstance(slot, cst.Subscript):
+                    store = slot.value
+                    name = store.attr.value if isinstance(store, cst.Attribute) else None
+                    name = store.value if isinstance(store, cst.Name) else name
+                    if name in _CLIENT_STORES:
+                        return True
+            return False
+        elif isinstance(ancestor, cst.FunctionDef | cst.SimpleStatementLine):
+            return False
+    return False
 
 
 def purpose_words(node: cst.CSTNode, ctx: Context) -> set[str]:
@@ -145,11 +178,17 @@ class WeakRandomSecret(Detector):
         "import random\ndef shuffle_deck(deck):\n    random.shuffle(deck)\n",
         "import secrets\ndef make_token():\n    return secrets.token_urlsafe(32)\n",
         "import random\ndef jitter():\n    delay = random.uniform(0, 1)\n    return delay\n",
+        "import random\ndef theme(resp, themes):\n    pick = random.choice(themes)\n"
+        "    resp.set_cookie('theme', pick)\n",
     )
     INVALID = (
         "import random, string\ndef make_reset_token():\n"
         "    return ''.join(random.choice(string.ascii_letters) for _ in range(32))\n",
         "import random\ndef issue(user):\n    user.otp = random.randint(100000, 999999)\n",
+        "import random\ndef remember(resp):\n"
+        "    resp.set_cookie('rm', str(random.random()), secure=True, httponly=True)\n",
+        "import random\nfrom flask import session\ndef start():\n"
+        "    session['visit'] = random.getrandbits(64)\n",
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:

@@ -516,3 +516,181 @@ class InsecureCookie(Detector):
             if setting is None or is_constant(setting.value, "False"):
                 self.report(ctx, node)
                 return
+
+
+_TRUSTED_SETTERS = frozenset({"set_signed_cookie", "set_secure_cookie"})
+
+
+class TrustBoundaryViolation(Detector):
+    """Request data is stored, unvalidated, where later code trusts what it reads.
+
+    The session, ``flask.g`` and signed cookies are trusted stores: code that reads
+    ``session["role"]`` back believes the server wrote it. Copying request data there
+    without a check (``if role not in ROLES: abort(400)``, a cast, an allow-list lookup)
+    lets the requester decide that value. Only TAINTED data counts; a value the dataflow
+    cannot trace (a database row, a computed id) is the server's own.
+    """
+
+    id = "GL118"
+    category = "trust-boundary-violation"
+    cwe = 501
+    severity = Severity.MEDIUM
+    message = "request data is stored unvalidated in a trusted store (session, g, signed cookie)"
+    VALID = (
+        "from flask import request, session, abort\n@app.route('/r')\ndef r():\n"
+        "    role = request.args['role']\n    if role not in ROLES:\n        abort(400)\n"
+        "    session['role'] = role\n",
+        "from flask import session\n@app.route('/login', methods=['POST'])\ndef login():\n"
+        "    user = db.check(request.form['user'], request.form['pw'])\n"
+        "    session['uid'] = user.id\n",
+        "from flask import request, session\n@app.route('/p')\ndef p():\n"
+        "    session['page'] = int(request.args['page'])\n",
+    )
+    INVALID = (
+        "from flask import request, session\n@app.route('/r')\ndef r():\n"
+        "    session['role'] = request.args['role']\n",
+        "from flask import g, request\n@app.before_request\ndef who():\n"
+        "    g.user = request.headers.get('X-User')\n",
+        "def remember(request, response):\n"
+        "    response.set_signed_cookie('user', request.GET['user'])\n",
+        "def login(request):\n    request.session['is_admin'] = request.POST.get('admin')\n",
+    )
+
+    def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        for target in node.targets:
+            if _trusted_slot(target.target, ctx):
+                unsafe = classify(node.value, ctx) is Level.TAINTED
+                ctx.judge(
+                    self, node, unsafe, "the stored value is validated or not from the request"
+                )
+                return
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        if func.attr.value in _TRUSTED_SETTERS:
+            value = argument(node, 1, "value")
+        elif func.attr.value in {"update", "setdefault"} and _is_session(func.value, ctx):
+            value = argument(node, 1 if func.attr.value == "setdefault" else 0)
+        else:
+            return
+        if value is not None and classify(value, ctx) is Level.TAINTED:
+            self.report(ctx, node)
+
+
+def _is_session(expr: cst.BaseExpression, ctx: Context) -> bool:
+    """``session`` (flask's), ``request.session`` (Django) or ``self.session``."""
+    if isinstance(expr, cst.Name):
+        return (ctx.qualname(expr) or "") in {"flask.session", "session"}
+    return isinstance(expr, cst.Attribute) and expr.attr.value == "session"
+
+
+def _trusted_slot(target: cst.BaseExpression, ctx: Context) -> bool:
+    if isinstance(target, cst.Subscript):
+        return _is_session(target.value, ctx)
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+        return (ctx.qualname(target.value) or "") in {"flask.g", "g"} and (
+            target.value.value == "g"
+        )
+    return False
+
+
+_RESPONSE_BODIES = frozenset(
+    {
+        "flask.make_response",
+        "make_response",
+        "flask.Response",
+        "django.http.HttpResponse",
+        "HttpResponse",
+        "werkzeug.wrappers.Response",
+        "fastapi.responses.HTMLResponse",
+        "starlette.responses.HTMLResponse",
+        "HTMLResponse",
+    }
+)
+_NOT_HTML = ("json", "text/plain", "text/csv", "octet-stream", "image/", "xml")
+
+
+class ReflectedResponse(Detector):
+    """A response body (not only HTML-looking text) is request data, sent as text/html.
+
+    Flask's ``make_response(body)`` and ``Response(body)``, Django's ``HttpResponse(body)``
+    and a string returned from a Flask ``@route`` are served as ``text/html``; request
+    data in them is reflected XSS even when no tag is in sight (``"Hello " + name``). A
+    response that declares another type (``mimetype="application/json"``, a
+    ``Content-Type`` header) is not HTML, and ``escape`` keeps the value text.
+    """
+
+    id = "GL119"
+    category = "xss"
+    cwe = 79
+    severity = Severity.HIGH
+    message = "request data is sent back in a text/html response without escaping"
+    VALID = (
+        "from flask import request, make_response, escape\n@app.route('/hi')\ndef hi():\n"
+        "    return make_response('Hello ' + escape(request.args['n']))\n",
+        "import json\nfrom flask import request, make_response\n@app.route('/j')\ndef j():\n"
+        "    data = json.loads(request.data)\n"
+        "    return make_response(json.dumps(data), 200, {'Content-Type': 'application/json'})\n",
+        "from flask import request, Response\n@app.route('/t')\ndef t():\n"
+        "    return Response(request.args['q'], mimetype='text/plain')\n",
+        "@app.get('/echo')\ndef echo(q: str):\n    return q\n",
+    )
+    INVALID = (
+        "from flask import request, make_response\n@app.route('/hi')\ndef hi():\n"
+        "    name = request.args.get('name', '')\n    return make_response('Hello ' + name)\n",
+        "from flask import request\n@app.route('/echo')\ndef echo():\n"
+        "    return 'You searched for ' + request.args['q']\n",
+        "from django.http import HttpResponse\ndef hi(request):\n"
+        "    return HttpResponse(request.GET.get('name'))\n",
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.callee(node) not in _RESPONSE_BODIES:
+            return
+        body = argument(node, 0, "response", "content", "body")
+        if body is None or _declares_other_type(node):
+            return
+        unsafe = classify(body, ctx, "html") is Level.TAINTED
+        ctx.judge(self, node, unsafe, "the body holds no request data, or escapes it", body)
+
+    def visit_Return(self, node: cst.Return, ctx: Context) -> None:
+        function = ctx.function
+        if node.value is None or function is None or not _flask_route(function.node):
+            return
+        value = node.value
+        if isinstance(value, cst.Tuple) and value.elements:
+            value = value.elements[0].value
+        if isinstance(value, cst.Call):
+            return  # a response object or a helper: judged at the call, if at all
+        if classify(value, ctx, "html") is Level.TAINTED:
+            self.report(ctx, node)
+
+
+def _declares_other_type(call: cst.Call) -> bool:
+    for arg in call.args:
+        texts: list[str] = []
+        if arg.keyword is not None and arg.keyword.value in {"mimetype", "content_type"}:
+            texts = string_parts(arg.value)
+        elif isinstance(arg.value, cst.Dict):
+            for element in arg.value.elements:
+                if (
+                    isinstance(element, cst.DictElement)
+                    and "content-type" in " ".join(string_parts(element.key)).lower()
+                ):
+                    texts = string_parts(element.value)
+        if any(marker in text.lower() for text in texts for marker in _NOT_HTML):
+            return True
+    return False
+
+
+def _flask_route(node: cst.CSTNode) -> bool:
+    if not isinstance(node, cst.FunctionDef):
+        return False
+    for decorator in node.decorators:
+        expr = decorator.decorator
+        expr = expr.func if isinstance(expr, cst.Call) else expr
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "route":
+            return True
+    return False
