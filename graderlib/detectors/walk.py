@@ -19,7 +19,7 @@ from typing import Literal
 import libcst as cst
 
 from graderlib.detectors.base import Detector, Hit
-from graderlib.detectors.guards import negative_guard_names, positive_guard_names
+from graderlib.detectors.guards import guard_branches, negative_guard_names
 from graderlib.detectors.tree import children, target_names
 from graderlib.locate import ANCHOR_TYPES
 
@@ -260,9 +260,11 @@ class Context:
             self._validate(names, test)
             return True
         if isinstance(node, cst.If | cst.While):
-            names = positive_guard_names(node.test)
+            names, otherwise = guard_branches(node.test)
             if names:
                 self._pending_guards[id(node.body)] = (names, node.test)
+            if otherwise and isinstance(node, cst.If) and isinstance(node.orelse, cst.Else):
+                self._pending_guards[id(node.orelse.body)] = (otherwise, node.test)
         elif isinstance(node, cst.For):
             for name in target_names(node.target):
                 self.scope.bind(name, self._binding("for", node.iter))

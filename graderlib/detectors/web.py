@@ -13,6 +13,7 @@ import libcst as cst
 from graderlib.detectors.base import Detector
 from graderlib.detectors.calls import argument, is_constant, keyword, short_name
 from graderlib.detectors.dataflow import Level, classify, is_formatted, string_parts
+from graderlib.detectors.names import words
 from graderlib.detectors.walk import Context
 from graderlib.taxonomy import Severity
 
@@ -148,6 +149,13 @@ class ServerSideRequestForgery(Detector):
         elif http_client_method(node, ctx) is not None:
             method = http_client_method(node, ctx)
             url = argument(node, 1, "url") if method == "request" else argument(node, 0, "url")
+            if method == "request" and _tainted_connection(node, ctx):
+                self.report(ctx, node)  # http.client: the host itself is the requester's
+                return
+        elif callee not in _REDIRECTS and short_name(callee) not in {"url_for", "reverse"}:
+            url = _client_url(node, callee)
+            if url is None or classify(url, ctx, "url") is not Level.TAINTED:
+                return  # an SDK client given a URL: report tainted ones, judge nothing else
         else:
             return
         if url is not None:
@@ -171,8 +179,23 @@ _CLIENT_METHODS = frozenset(
 )
 
 
+_CONNECTIONS = frozenset(
+    {
+        "http.client.HTTPConnection",
+        "http.client.HTTPSConnection",
+        "httplib.HTTPConnection",
+        "httplib.HTTPSConnection",
+    }
+)
+_CLIENT_WORDS = frozenset({"session", "client", "http", "conn", "connection"})
+
+
 def http_client_method(call: cst.Call, ctx: Context) -> str | None:
-    """``client.get`` where ``client`` was made by ``httpx.AsyncClient()`` & co: the method."""
+    """``client.get`` where ``client`` is an HTTP client or connection: the method name.
+
+    A client is made by ``httpx.AsyncClient()`` & co, ``http.client.HTTPConnection``, or is
+    a local named like one (``session``, ``client``) whose maker the dataflow cannot see.
+    """
     func = call.func
     if not isinstance(func, cst.Attribute) or func.attr.value not in _CLIENT_METHODS:
         return None
@@ -182,10 +205,46 @@ def http_client_method(call: cst.Call, ctx: Context) -> str | None:
     if not isinstance(receiver, cst.Name):
         return None
     found = ctx.lookup(receiver.value)
-    for binding in found[1] if found else ():
-        made_by = binding.value
-        if isinstance(made_by, cst.Call) and ctx.callee(made_by) in _CLIENT_FACTORIES:
+    makers = [b.value for b in found[1] if isinstance(b.value, cst.Call)] if found else []
+    for made_by in makers:
+        if ctx.callee(made_by) in _CLIENT_FACTORIES | _CONNECTIONS:
             return func.attr.value
+    if ctx.qualname(receiver) in {"flask.session", "session"} and not found:
+        return None  # flask's session is a dict, not an HTTP session
+    named = set(words(receiver.value)) & _CLIENT_WORDS
+    unknown_maker = found is not None and all(ctx.callee(m) not in _KNOWN_MAPS for m in makers)
+    return func.attr.value if named and unknown_maker and makers else None
+
+
+_KNOWN_MAPS = frozenset({"dict", "collections.OrderedDict", "collections.defaultdict"})
+
+
+def _tainted_connection(call: cst.Call, ctx: Context) -> bool:
+    """``conn.request(...)`` on ``conn = HTTPConnection(host)`` with ``host`` from the request."""
+    receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+    if not isinstance(receiver, cst.Name):
+        return False
+    found = ctx.lookup(receiver.value)
+    for binding in ctx.reaching(found[1]) if found else ():
+        made_by = binding.value
+        if isinstance(made_by, cst.Call) and ctx.callee(made_by) in _CONNECTIONS:
+            host = argument(made_by, 0, "host")
+            return host is not None and classify(host, ctx, "url") is Level.TAINTED
+    return False
+
+
+def _client_url(call: cst.Call, callee: str) -> cst.BaseExpression | None:
+    """The URL an SDK client is built for: ``vault_url=``, ``blob_url=``, ``from_*_url(u)``."""
+    for arg in call.args:
+        if arg.keyword is not None and (
+            arg.keyword.value == "url" or arg.keyword.value.endswith("_url")
+        ):
+            return arg.value
+    name = short_name(callee)
+    if name.startswith("from_") and name.endswith("url"):
+        return argument(call, 0)
+    if name.endswith("Client") and name[:1].isupper():
+        return argument(call, 0)
     return None
 
 
