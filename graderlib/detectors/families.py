@@ -12,6 +12,7 @@ from graderlib.detectors import (  # noqa: F401  (importing registers the detect
     injection,
     queries,
     secrets,
+    tls,
     transport,
     web,
 )
