@@ -64,7 +64,8 @@ class WeakTlsProtocol(Detector):
         "    return context.wrap_socket(socket.create_connection((host, 443)))\n",
         "import ssl, socket\ndef fetch(host):\n    context = ssl.create_default_context()\n"
         "    return context.wrap_socket(socket.create_connection((host, 443)))\n",
-        "import ssl, socket\ndef fetch(host):\n    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+        "import ssl, socket\ndef fetch(host):\n"
+        "    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
         "    context.minimum_version = ssl.TLSVersion.TLSv1_2\n"
         "    return context.wrap_socket(socket.create_connection((host, 443)))\n",
     )
