@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword
 from graderlib.detectors.dataflow import Level, classify
 from graderlib.detectors.walk import Context
@@ -38,6 +38,13 @@ _PICKLE_LOADERS = frozenset(
 
 
 class PickleLoad(Detector):
+    """pickle, marshal, shelve, dill, ``torch.load`` or pickled ``numpy.load`` reads data.
+
+    Unpickling runs code chosen by whoever wrote the bytes, so any load of data that is not
+    a constant is flagged, wherever it came from; an HMAC guard naming the data first and
+    ``torch.load(weights_only=True)`` are the accepted ways out.
+    """
+
     id = "GL201"
     category = "unsafe-deserialization"
     cwe = 502
@@ -48,9 +55,9 @@ class PickleLoad(Detector):
         "import pickle\nEMPTY = pickle.loads(b'\\x80\\x04N.')\n",
     )
     INVALID = (
-        "import pickle\ndef load(blob):\n    return pickle.loads(blob)\n",
-        "import shelve\ndef open_db(name):\n    return shelve.open(name)\n",
-        "import torch\ndef load(path):\n    return torch.load(path)\n",
+        Invalid("import pickle\ndef load(blob):\n    return pickle.loads(blob)\n", line=3),
+        Invalid("import shelve\ndef open_db(name):\n    return shelve.open(name)\n", line=3),
+        Invalid("import torch\ndef load(path):\n    return torch.load(path)\n", line=3),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -74,6 +81,13 @@ _SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoad
 
 
 class YamlLoad(Detector):
+    """``yaml.load`` without a safe Loader, or ``yaml.unsafe_load``.
+
+    PyYAML's full and unsafe loaders build arbitrary Python objects from tags such as
+    ``!!python/object/apply``. ``yaml.safe_load`` or ``Loader=SafeLoader``/``BaseLoader``
+    build plain data only; a Loader passed through ``**kwargs`` is not judged.
+    """
+
     id = "GL202"
     category = "unsafe-deserialization"
     cwe = 502
@@ -84,9 +98,11 @@ class YamlLoad(Detector):
         "import yaml\ndef read(text):\n    return yaml.load(text, Loader=yaml.SafeLoader)\n",
     )
     INVALID = (
-        "import yaml\ndef read(text):\n    return yaml.load(text)\n",
-        "import yaml\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n",
-        "import yaml\ndef read(text):\n    return yaml.unsafe_load(text)\n",
+        Invalid("import yaml\ndef read(text):\n    return yaml.load(text)\n", line=3),
+        Invalid(
+            "import yaml\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n", line=3
+        ),
+        Invalid("import yaml\ndef read(text):\n    return yaml.unsafe_load(text)\n", line=3),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:

@@ -6,7 +6,7 @@ import stat
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, short_name
 from graderlib.detectors.tree import children
 from graderlib.detectors.walk import Context
@@ -14,6 +14,13 @@ from graderlib.taxonomy import Severity
 
 
 class InsecureTempFile(Detector):
+    """``tempfile.mktemp`` returns a name that another process can create first.
+
+    Between the name being chosen and the file being opened, an attacker can create it (or
+    a symlink) and read or redirect what is written. ``mkstemp``/``NamedTemporaryFile``
+    create and open the file atomically.
+    """
+
     id = "GL402"
     category = "insecure-temp-file"
     cwe = 377
@@ -21,8 +28,11 @@ class InsecureTempFile(Detector):
     message = "tempfile.mktemp returns a name another process can claim first; use mkstemp"
     VALID = ("import tempfile\nfd, path = tempfile.mkstemp()\n",)
     INVALID = (
-        "import tempfile\npath = tempfile.mktemp()\n",
-        "from tempfile import mktemp\nwith open(mktemp(), 'w') as fh:\n    fh.write('x')\n",
+        Invalid("import tempfile\npath = tempfile.mktemp()\n", line=2),
+        Invalid(
+            "from tempfile import mktemp\nwith open(mktemp(), 'w') as fh:\n    fh.write('x')\n",
+            line=2,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -48,6 +58,13 @@ def mode_value(expr: cst.BaseExpression | None, ctx: Context) -> int | None:
 
 
 class WorldWritableMode(Detector):
+    """A file or directory is made world-writable (``chmod`` to a mode with the o+w bit).
+
+    Any local user can then replace or modify it; for a script or config that another
+    process runs or trusts, that is privilege escalation. Group/owner modes such as
+    ``0o640`` and ``0o755`` are fine.
+    """
+
     id = "GL403"
     category = "permissive-file-mode"
     cwe = 732
@@ -58,9 +75,9 @@ class WorldWritableMode(Detector):
         "import os, stat\nos.chmod(path, stat.S_IRUSR | stat.S_IWUSR)\n",
     )
     INVALID = (
-        "import os\nos.chmod('/srv/upload', 0o777)\n",
-        "import os, stat\nos.chmod(p, stat.S_IRWXU | stat.S_IWOTH)\n",
-        "from pathlib import Path\nPath('x').chmod(0o666)\n",
+        Invalid("import os\nos.chmod('/srv/upload', 0o777)\n", line=2),
+        Invalid("import os, stat\nos.chmod(p, stat.S_IRWXU | stat.S_IWOTH)\n", line=2),
+        Invalid("from pathlib import Path\nPath('x').chmod(0o666)\n", line=2),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -99,6 +116,13 @@ _CONSUMERS = frozenset({"load", "loads", "reader", "DictReader", "safe_load", "p
 
 
 class ResourceLeak(Detector):
+    """A file, socket or connection is opened outside ``with`` and never closed in its scope.
+
+    Leaked descriptors run out under load and unflushed writes are lost. ``with`` or an
+    explicit ``close()``/``finally`` in the same function clears it; a handle returned or
+    stored on ``self`` is the caller's to close and is not flagged.
+    """
+
     id = "GL501"
     category = "resource-leak"
     cwe = 772
@@ -112,11 +136,14 @@ class ResourceLeak(Detector):
         "class Log:\n    def __init__(self, p):\n        self.fh = open(p, 'a')\n",
     )
     INVALID = (
-        "def read(p):\n    fh = open(p)\n    return fh.read()\n",
-        "import json\ndef load(p):\n    return json.load(open(p))\n",
-        "import sqlite3\ndef count(db):\n    conn = sqlite3.connect(db)\n"
-        "    return conn.execute('SELECT 1').fetchone()\n",
-        "def head(p):\n    return open(p).readline()\n",
+        Invalid("def read(p):\n    fh = open(p)\n    return fh.read()\n", line=2),
+        Invalid("import json\ndef load(p):\n    return json.load(open(p))\n", line=3),
+        Invalid(
+            "import sqlite3\ndef count(db):\n    conn = sqlite3.connect(db)\n"
+            "    return conn.execute('SELECT 1').fetchone()\n",
+            line=3,
+        ),
+        Invalid("def head(p):\n    return open(p).readline()\n", line=2),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:

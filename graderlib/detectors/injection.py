@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword, short_name
 from graderlib.detectors.dataflow import Level, classify, is_formatted
 from graderlib.detectors.walk import Context
@@ -33,6 +33,16 @@ _SQL_FUNCTIONS = frozenset(
 
 
 class SqlInjection(Detector):
+    """A SQL statement built by formatting (``%``, ``+``, ``.format``, f-strings) is executed.
+
+    The query's construction is the danger, whoever supplies the value, so anything the
+    dataflow cannot prove SAFE is flagged: a helper's parameter formatted into ``execute``
+    counts. Module constants (``TABLE``), casts (``int(uid)``) and allow-list lookups
+    (``COLUMNS[key]``) are SAFE; a query with placeholders passed with bound parameters is
+    not formatted at all. Sinks: DB-API ``execute*``, Django ``raw``/``extra``, SQLAlchemy
+    ``text``, pandas ``read_sql``.
+    """
+
     id = "GL101"
     category = "sql-injection"
     cwe = 89
@@ -49,13 +59,26 @@ class SqlInjection(Detector):
         "def find(cur, uid):\n    cur.execute('SELECT * FROM u WHERE id = %d' % int(uid))\n",
     )
     INVALID = (
-        "def find(cur, name):\n    cur.execute(f\"SELECT * FROM u WHERE name = '{name}'\")\n",
-        "def find(cur, name):\n    q = \"SELECT * FROM u WHERE name = '%s'\" % name\n"
-        "    cur.execute(q)\n",
-        "def find(db, name):\n    q = 'SELECT * FROM u WHERE 1=1'\n    q += ' AND name = ' + name\n"
-        "    return db.execute(q)\n",
-        "from sqlalchemy import text\ndef find(conn, n):\n"
-        "    return conn.execute(text('SELECT * FROM u WHERE n = {}'.format(n)))\n",
+        Invalid(
+            "def find(cur, name):\n    cur.execute(f\"SELECT * FROM u WHERE name = '{name}'\")\n",
+            line=2,
+        ),
+        Invalid(
+            "def find(cur, name):\n    q = \"SELECT * FROM u WHERE name = '%s'\" % name\n"
+            "    cur.execute(q)\n",
+            line=3,
+        ),
+        Invalid(
+            "def find(db, name):\n    q = 'SELECT * FROM u WHERE 1=1'\n"
+            "    q += ' AND name = ' + name\n"
+            "    return db.execute(q)\n",
+            line=4,
+        ),
+        Invalid(
+            "from sqlalchemy import text\ndef find(conn, n):\n"
+            "    return conn.execute(text('SELECT * FROM u WHERE n = {}'.format(n)))\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -99,6 +122,14 @@ _SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "cmd", "cmd.ex
 
 
 class CommandInjection(Detector):
+    """A shell runs a command string built from data the dataflow cannot prove constant.
+
+    ``os.system``, ``os.popen``, ``subprocess.*(..., shell=True)`` and ``['sh', '-c', cmd]``
+    hand their string to a shell, where ``;`` and ``$(...)`` in a value run commands. An
+    argument list without a shell passes values as single arguments and is not a finding;
+    ``shlex.quote`` makes a value one shell word.
+    """
+
     id = "GL102"
     category = "command-injection"
     cwe = 78
@@ -112,10 +143,20 @@ class CommandInjection(Detector):
         "import subprocess\nsubprocess.run('ls -l /var/log', shell=True)\n",
     )
     INVALID = (
-        "import subprocess\ndef ping(host):\n    subprocess.run(f'ping -c 1 {host}', shell=True)\n",
-        "import os\ndef rm(name):\n    os.system('rm -rf /tmp/' + name)\n",
-        "from os import popen\ndef grep(p):\n    return popen('grep %s log' % p).read()\n",
-        "import subprocess\ndef run(cmd):\n    subprocess.check_output(['sh', '-c', cmd])\n",
+        Invalid(
+            "import subprocess\ndef ping(host):\n"
+            "    subprocess.run(f'ping -c 1 {host}', shell=True)\n",
+            line=3,
+        ),
+        Invalid("import os\ndef rm(name):\n    os.system('rm -rf /tmp/' + name)\n", line=3),
+        Invalid(
+            "from os import popen\ndef grep(p):\n    return popen('grep %s log' % p).read()\n",
+            line=3,
+        ),
+        Invalid(
+            "import subprocess\ndef run(cmd):\n    subprocess.check_output(['sh', '-c', cmd])\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -148,6 +189,13 @@ def _shell_c_command(argv: cst.BaseExpression | None) -> cst.BaseExpression | No
 
 
 class CodeInjection(Detector):
+    """``eval`` or ``exec`` (the builtins, not a shadowing local) runs non-constant text.
+
+    Any text that is not a constant can carry ``__import__('os').system(...)``; parsing the
+    data instead (``ast.literal_eval``, ``json.loads``) gives the same values without running
+    them. A local reassigned to a literal before the call is SAFE.
+    """
+
     id = "GL103"
     category = "code-injection"
     cwe = 95
@@ -159,8 +207,8 @@ class CodeInjection(Detector):
         "def f(x):\n    x = '1 + 1'\n    return eval(x)\n",
     )
     INVALID = (
-        "def calc(expr):\n    return eval(expr)\n",
-        "from flask import request\ndef run():\n    exec(request.form['code'])\n",
+        Invalid("def calc(expr):\n    return eval(expr)\n", line=2),
+        Invalid("from flask import request\ndef run():\n    exec(request.form['code'])\n", line=3),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -180,6 +228,14 @@ _TEMPLATE_FROM_STRING = frozenset(
 
 
 class TemplateInjection(Detector):
+    """A template is compiled from request data (server-side template injection).
+
+    ``render_template_string(f"...{request.args['n']}")`` lets the requester write Jinja
+    syntax that runs on the server (``{{ config }}``, object traversal to ``os``). Passing the
+    value as a template variable (``render_template_string(TEMPLATE, name=...)``) keeps it
+    data; only TAINTED template text is flagged.
+    """
+
     id = "GL104"
     category = "code-injection"
     cwe = 94
@@ -190,8 +246,11 @@ class TemplateInjection(Detector):
         "    return render_template_string('<p>{{ name }}</p>', name=request.args['n'])\n",
     )
     INVALID = (
-        "from flask import render_template_string, request\n@app.route('/')\ndef hi():\n"
-        "    return render_template_string(f\"<p>{request.args['n']}</p>\")\n",
+        Invalid(
+            "from flask import render_template_string, request\n@app.route('/')\ndef hi():\n"
+            "    return render_template_string(f\"<p>{request.args['n']}</p>\")\n",
+            line=4,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:

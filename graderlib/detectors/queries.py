@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword
 from graderlib.detectors.dataflow import Level, classify
 from graderlib.detectors.walk import Context
@@ -59,15 +59,24 @@ class XPathInjection(Detector):
         "    return root.findtext('./user/name')\n",
     )
     INVALID = (
-        "from lxml import etree\nfrom flask import request\n@app.route('/u')\ndef u():\n"
-        "    tree = etree.parse('users.xml')\n    name = request.args['name']\n"
-        "    return str(tree.xpath(f\"//user[@name='{name}']\"))\n",
-        "from lxml import etree\nfrom flask import request\n@app.route('/u')\ndef u():\n"
-        "    find = etree.XPath(\"//user[@id='%s']\" % request.args['id'])\n"
-        "    return str(find(etree.parse('users.xml')))\n",
-        "import xml.etree.ElementTree as ET\nfrom flask import request\n@app.route('/u')\n"
-        "def u():\n    root = ET.parse('users.xml').getroot()\n"
-        "    return root.find('./user[@name=\"' + request.args['n'] + '\"]').text\n",
+        Invalid(
+            "from lxml import etree\nfrom flask import request\n@app.route('/u')\ndef u():\n"
+            "    tree = etree.parse('users.xml')\n    name = request.args['name']\n"
+            "    return str(tree.xpath(f\"//user[@name='{name}']\"))\n",
+            line=7,
+        ),
+        Invalid(
+            "from lxml import etree\nfrom flask import request\n@app.route('/u')\ndef u():\n"
+            "    find = etree.XPath(\"//user[@id='%s']\" % request.args['id'])\n"
+            "    return str(find(etree.parse('users.xml')))\n",
+            line=5,
+        ),
+        Invalid(
+            "import xml.etree.ElementTree as ET\nfrom flask import request\n@app.route('/u')\n"
+            "def u():\n    root = ET.parse('users.xml').getroot()\n"
+            "    return root.find('./user[@name=\"' + request.args['n'] + '\"]').text\n",
+            line=6,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -116,14 +125,20 @@ class LdapInjection(Detector):
         "    return str(conn.search_s('dc=example', ldap.SCOPE_SUBTREE, '(objectClass=person)'))\n",
     )
     INVALID = (
-        "import ldap\nfrom flask import request\n@app.route('/u')\ndef u():\n"
-        "    conn = ldap.initialize('ldap://x')\n"
-        "    f = '(uid=' + request.args['u'] + ')'\n"
-        "    return str(conn.search_s('dc=example', ldap.SCOPE_SUBTREE, f))\n",
-        "import ldap3\nfrom flask import request\n@app.route('/u')\ndef u():\n"
-        "    dn = 'dc={}'.format(request.args['dc'])\n"
-        "    conn = ldap3.Connection(ldap3.Server('ldap://x'), auto_bind=True)\n"
-        "    conn.search(dn, '(objectClass=person)')\n",
+        Invalid(
+            "import ldap\nfrom flask import request\n@app.route('/u')\ndef u():\n"
+            "    conn = ldap.initialize('ldap://x')\n"
+            "    f = '(uid=' + request.args['u'] + ')'\n"
+            "    return str(conn.search_s('dc=example', ldap.SCOPE_SUBTREE, f))\n",
+            line=7,
+        ),
+        Invalid(
+            "import ldap3\nfrom flask import request\n@app.route('/u')\ndef u():\n"
+            "    dn = 'dc={}'.format(request.args['dc'])\n"
+            "    conn = ldap3.Connection(ldap3.Server('ldap://x'), auto_bind=True)\n"
+            "    conn.search(dn, '(objectClass=person)')\n",
+            line=7,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -180,11 +195,19 @@ class XmlExternalEntities(Detector):
         "def x():\n    return ET.fromstring(request.data).tag\n",
     )
     INVALID = (
-        "from lxml import etree\nparser = etree.XMLParser(resolve_entities=True)\n",
-        "import xml.sax\nfrom xml.sax.handler import feature_external_ges\n"
-        "parser = xml.sax.make_parser()\nparser.setFeature(feature_external_ges, True)\n",
-        "from lxml import etree\nfrom flask import request\n@app.route('/x')\ndef x():\n"
-        "    return etree.fromstring(request.get_data()).tag\n",
+        Invalid(
+            "from lxml import etree\nparser = etree.XMLParser(resolve_entities=True)\n", line=2
+        ),
+        Invalid(
+            "import xml.sax\nfrom xml.sax.handler import feature_external_ges\n"
+            "parser = xml.sax.make_parser()\nparser.setFeature(feature_external_ges, True)\n",
+            line=4,
+        ),
+        Invalid(
+            "from lxml import etree\nfrom flask import request\n@app.route('/x')\ndef x():\n"
+            "    return etree.fromstring(request.get_data()).tag\n",
+            line=5,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword, short_name
 from graderlib.detectors.names import (
     PASSWORD_WORDS,
@@ -106,6 +106,13 @@ def purpose_identifiers(node: cst.CSTNode, ctx: Context) -> list[str]:
 
 
 class WeakPasswordHash(Detector):
+    """A password is hashed with a fast hash (md5, sha1, sha256, blake2 ...).
+
+    Fast hashes let an attacker who steals the table try billions of guesses a second; a
+    password needs a slow, salted KDF (bcrypt, scrypt, argon2, pbkdf2). The purpose is read
+    from identifiers (``password``, ``pw_hash``), so md5 for an ETag or a cache key is fine.
+    """
+
     id = "GL301"
     category = "weak-hash"
     cwe = 916
@@ -119,12 +126,21 @@ class WeakPasswordHash(Detector):
         " usedforsecurity=False).hexdigest()\n",
     )
     INVALID = (
-        "import hashlib\ndef hash_password(password):\n"
-        "    return hashlib.md5(password.encode()).hexdigest()\n",
-        "import hashlib\ndef register(user, pw):\n"
-        "    user.pw_hash = hashlib.sha256(pw.encode()).hexdigest()\n",
-        "import hashlib\ndef store(user, password):\n"
-        "    digest = hashlib.new('sha1', password.encode()).hexdigest()\n",
+        Invalid(
+            "import hashlib\ndef hash_password(password):\n"
+            "    return hashlib.md5(password.encode()).hexdigest()\n",
+            line=3,
+        ),
+        Invalid(
+            "import hashlib\ndef register(user, pw):\n"
+            "    user.pw_hash = hashlib.sha256(pw.encode()).hexdigest()\n",
+            line=3,
+        ),
+        Invalid(
+            "import hashlib\ndef store(user, password):\n"
+            "    digest = hashlib.new('sha1', password.encode()).hexdigest()\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -169,6 +185,14 @@ _RANDOM_FUNCTIONS = frozenset(
 
 
 class WeakRandomSecret(Detector):
+    """``random`` (a predictable Mersenne Twister) makes a secret, or feeds a client-held value.
+
+    Tokens, codes, nonces, salts, passwords and keys made with ``random`` can be predicted
+    from a few outputs. The purpose is read from the names around the call (the target,
+    keyword or function), and a random value set as a cookie, header or session entry is a
+    secret by position. ``secrets``/``SystemRandom`` are the fix; a shuffle or jitter is fine.
+    """
+
     id = "GL302"
     category = "weak-random"
     cwe = 338
@@ -182,13 +206,25 @@ class WeakRandomSecret(Detector):
         "    resp.set_cookie('theme', pick)\n",
     )
     INVALID = (
-        "import random, string\ndef make_reset_token():\n"
-        "    return ''.join(random.choice(string.ascii_letters) for _ in range(32))\n",
-        "import random\ndef issue(user):\n    user.otp = random.randint(100000, 999999)\n",
-        "import random\ndef remember(resp):\n"
-        "    resp.set_cookie('rm', str(random.random()), secure=True, httponly=True)\n",
-        "import random\nfrom flask import session\ndef start():\n"
-        "    session['visit'] = random.getrandbits(64)\n",
+        Invalid(
+            "import random, string\ndef make_reset_token():\n"
+            "    return ''.join(random.choice(string.ascii_letters) for _ in range(32))\n",
+            line=3,
+        ),
+        Invalid(
+            "import random\ndef issue(user):\n    user.otp = random.randint(100000, 999999)\n",
+            line=3,
+        ),
+        Invalid(
+            "import random\ndef remember(resp):\n"
+            "    resp.set_cookie('rm', str(random.random()), secure=True, httponly=True)\n",
+            line=3,
+        ),
+        Invalid(
+            "import random\nfrom flask import session\ndef start():\n"
+            "    session['visit'] = random.getrandbits(64)\n",
+            line=4,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -218,6 +254,14 @@ def _secret_literal(value: cst.BaseExpression | None) -> bool:
 
 
 class HardcodedSecret(Detector):
+    """A credential literal is written into the source (assignment, argument, default, dict).
+
+    A secret in the source is in every clone, backup and log of the repository. The name
+    must say credential (``password``, ``api_key``, ``secret``) and the literal must look like
+    one: not empty, not a sentence, a URL, a placeholder or a field name such as
+    ``PASSWORD_FIELD = 'password'``.
+    """
+
     id = "GL303"
     category = "hardcoded-secret"
     cwe = 798
@@ -231,11 +275,11 @@ class HardcodedSecret(Detector):
         "ERROR = 'invalid password'\n",
     )
     INVALID = (
-        "SECRET_KEY = 'dev-8f2b1c9e'\n",
-        "def connect():\n    return db.connect(user='app', password='hunter2')\n",
-        "def login(user, password='admin123'):\n    pass\n",
-        "CONFIG = {'api_key': 'sk_live_51Habc'}\n",
-        "def check(password):\n    return password == 'letmein'\n",
+        Invalid("SECRET_KEY = 'dev-8f2b1c9e'\n", line=1),
+        Invalid("def connect():\n    return db.connect(user='app', password='hunter2')\n", line=2),
+        Invalid("def login(user, password='admin123'):\n    pass\n", line=1),
+        Invalid("CONFIG = {'api_key': 'sk_live_51Habc'}\n", line=1),
+        Invalid("def check(password):\n    return password == 'letmein'\n", line=2),
     )
 
     def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
@@ -332,6 +376,13 @@ def _computed_secret(name: cst.Name, ctx: Context) -> bool:
 
 
 class SecretInLog(Detector):
+    """A secret or personal datum (password, token, card number) is passed to a logging call.
+
+    Logs are copied to places with weaker access control than the data they mention. The
+    logged values are judged by their names and formatting; logging that a login happened,
+    or a user id, is fine.
+    """
+
     id = "GL305"
     category = "sensitive-data-in-logs"
     cwe = 532
@@ -344,12 +395,25 @@ class SecretInLog(Detector):
         "    logging.warning('invalid password for %s', user)\n",
     )
     INVALID = (
-        "import logging\nlog = logging.getLogger(__name__)\ndef login(user, password):\n"
-        "    log.info('login %s with %s', user, password)\n",
-        "import logging\ndef call(api_key):\n    logging.debug(f'calling with key {api_key}')\n",
-        "def pay(self, card_number):\n    self.logger.info('charging %s', card_number)\n",
-        "def check(log, secret, body, sig):\n    expected = expected_signature(secret, body)\n"
-        "    log.warning('bad signature %s (expected %s)', sig, expected)\n",
+        Invalid(
+            "import logging\nlog = logging.getLogger(__name__)\ndef login(user, password):\n"
+            "    log.info('login %s with %s', user, password)\n",
+            line=4,
+        ),
+        Invalid(
+            "import logging\ndef call(api_key):\n"
+            "    logging.debug(f'calling with key {api_key}')\n",
+            line=3,
+        ),
+        Invalid(
+            "def pay(self, card_number):\n    self.logger.info('charging %s', card_number)\n",
+            line=2,
+        ),
+        Invalid(
+            "def check(log, secret, body, sig):\n    expected = expected_signature(secret, body)\n"
+            "    log.warning('bad signature %s (expected %s)', sig, expected)\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -395,6 +459,13 @@ def _dynamic(expr: cst.BaseExpression) -> bool:
 
 
 class NonConstantTimeCompare(Detector):
+    """A signature, token or MAC is compared with ``==``.
+
+    ``==`` stops at the first differing byte, so response times reveal how much of a
+    forged value is right. ``hmac.compare_digest`` takes the same time whatever matches; the
+    comparison is judged when a side's name says signature/token/digest/mac.
+    """
+
     id = "GL306"
     category = "timing-attack"
     cwe = 208
@@ -407,9 +478,15 @@ class NonConstantTimeCompare(Detector):
         "def missing(signature):\n    return signature == ''\n",
     )
     INVALID = (
-        "def check(header, secret, body):\n    expected = sign(secret, body)\n"
-        "    if header != expected:\n        raise ValueError('bad signature')\n",
-        "def auth(request, user):\n    return request.headers['X-Token'] == user.api_token\n",
+        Invalid(
+            "def check(header, secret, body):\n    expected = sign(secret, body)\n"
+            "    if header != expected:\n        raise ValueError('bad signature')\n",
+            line=3,
+        ),
+        Invalid(
+            "def auth(request, user):\n    return request.headers['X-Token'] == user.api_token\n",
+            line=2,
+        ),
     )
 
     def visit_Comparison(self, node: cst.Comparison, ctx: Context) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument
 from graderlib.detectors.tree import children
 from graderlib.detectors.walk import Context
@@ -70,16 +70,25 @@ class WeakTlsProtocol(Detector):
         "    return context.wrap_socket(socket.create_connection((host, 443)))\n",
     )
     INVALID = (
-        "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_SSLv3)\n",
-        "import ssl, socket\ndef fetch(host):\n    context = ssl.SSLContext(ssl.PROTOCOL_TLS)\n"
-        "    context.options |= ssl.OP_NO_TLSv1\n"
-        "    return context.wrap_socket(socket.create_connection((host, 443)))\n",
-        "import ssl, socket\ndef relaxed():\n    return ssl.SSLContext(ssl.PROTOCOL_TLS)\n"
-        "def fetch(host):\n    context = relaxed()\n"
-        "    return context.wrap_socket(socket.create_connection((host, 443)))\n",
-        "import ssl, socket\ndef fetch(host):\n    context = ssl.create_default_context()\n"
-        "    context.options &= ~ssl.OP_NO_SSLv3\n"
-        "    return context.wrap_socket(socket.create_connection((host, 443)))\n",
+        Invalid("import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_SSLv3)\n", line=2),
+        Invalid(
+            "import ssl, socket\ndef fetch(host):\n    context = ssl.SSLContext(ssl.PROTOCOL_TLS)\n"
+            "    context.options |= ssl.OP_NO_TLSv1\n"
+            "    return context.wrap_socket(socket.create_connection((host, 443)))\n",
+            line=5,
+        ),
+        Invalid(
+            "import ssl, socket\ndef relaxed():\n    return ssl.SSLContext(ssl.PROTOCOL_TLS)\n"
+            "def fetch(host):\n    context = relaxed()\n"
+            "    return context.wrap_socket(socket.create_connection((host, 443)))\n",
+            line=6,
+        ),
+        Invalid(
+            "import ssl, socket\ndef fetch(host):\n    context = ssl.create_default_context()\n"
+            "    context.options &= ~ssl.OP_NO_SSLv3\n"
+            "    return context.wrap_socket(socket.create_connection((host, 443)))\n",
+            line=5,
+        ),
     )
 
     def __init__(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword, short_name
 from graderlib.detectors.dataflow import Level, classify, is_formatted, string_parts
 from graderlib.detectors.names import words
@@ -46,6 +46,14 @@ _PATH_METHODS = frozenset(
 
 
 class PathTraversal(Detector):
+    """A file path built from request data reaches ``open``, ``send_file`` or a pathlib read.
+
+    ``../`` in the value walks out of the intended directory. ``secure_filename``,
+    ``os.path.basename``, ``safe_join``/``send_from_directory`` and a realpath check against
+    the base directory (``if not path.startswith(BASE): abort(403)``) confine it. Only
+    TAINTED paths are flagged, since ``open(path)`` with a program's own path is everywhere.
+    """
+
     id = "GL110"
     category = "path-traversal"
     cwe = 22
@@ -62,13 +70,22 @@ class PathTraversal(Detector):
         "    if not path.startswith(BASE):\n        abort(403)\n    return open(path).read()\n",
     )
     INVALID = (
-        "import os\nfrom flask import request\n@app.route('/f')\ndef f():\n"
-        "    path = os.path.join('files', request.args['name'])\n"
-        "    with open(path) as fh:\n        return fh.read()\n",
-        "from pathlib import Path\nfrom flask import request\n@app.route('/n')\ndef n():\n"
-        "    return (Path('/srv/notes') / request.args['name']).read_text()\n",
-        "from flask import send_file\n@app.route('/f/<name>')\ndef f(name):\n"
-        "    return send_file('/srv/files/' + name)\n",
+        Invalid(
+            "import os\nfrom flask import request\n@app.route('/f')\ndef f():\n"
+            "    path = os.path.join('files', request.args['name'])\n"
+            "    with open(path) as fh:\n        return fh.read()\n",
+            line=6,
+        ),
+        Invalid(
+            "from pathlib import Path\nfrom flask import request\n@app.route('/n')\ndef n():\n"
+            "    return (Path('/srv/notes') / request.args['name']).read_text()\n",
+            line=5,
+        ),
+        Invalid(
+            "from flask import send_file\n@app.route('/f/<name>')\ndef f(name):\n"
+            "    return send_file('/srv/files/' + name)\n",
+            line=4,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -116,6 +133,15 @@ _FETCHES = frozenset(
 
 
 class ServerSideRequestForgery(Detector):
+    """The server fetches a URL, host or path that comes from the request.
+
+    requests/httpx/urllib fetches, HTTP clients and sessions, ``http.client`` connections and
+    SDK clients built from a URL (``vault_url=``, ``from_*_url``) are sinks; the requester can
+    point them at internal services or cloud metadata. A host checked against an allow-list
+    (``if urlparse(u).hostname not in ALLOWED: abort()``) is validated; a scheme check alone
+    is not.
+    """
+
     id = "GL111"
     category = "ssrf"
     cwe = 918
@@ -132,12 +158,22 @@ class ServerSideRequestForgery(Detector):
         "    return requests.get(url, timeout=5).text\n",
     )
     INVALID = (
-        "import requests\nfrom flask import request\n@app.route('/p')\ndef p():\n"
-        "    return requests.get(request.args['url'], timeout=5).text\n",
-        "import httpx\n@app.get('/f')\nasync def f(target: str):\n"
-        "    async with httpx.AsyncClient() as client:\n        return await client.get(target)\n",
-        "from urllib.request import urlopen\n@app.get('/p')\ndef p(url: str):\n"
-        "    return urlopen(url, timeout=3).read()\n",
+        Invalid(
+            "import requests\nfrom flask import request\n@app.route('/p')\ndef p():\n"
+            "    return requests.get(request.args['url'], timeout=5).text\n",
+            line=5,
+        ),
+        Invalid(
+            "import httpx\n@app.get('/f')\nasync def f(target: str):\n"
+            "    async with httpx.AsyncClient() as client:\n"
+            "        return await client.get(target)\n",
+            line=5,
+        ),
+        Invalid(
+            "from urllib.request import urlopen\n@app.get('/p')\ndef p(url: str):\n"
+            "    return urlopen(url, timeout=3).read()\n",
+            line=4,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -265,6 +301,13 @@ _REDIRECTS = frozenset(
 
 
 class OpenRedirect(Detector):
+    """A redirect target (``redirect``, a ``Location`` header) comes from the request.
+
+    ``?next=https://evil.example`` turns the site into a phishing relay. ``url_for``/``reverse``
+    targets and a guard such as ``if not is_safe_url(target): target = '/'`` make it SAFE; a
+    check of the scheme alone does not, since it leaves the host free.
+    """
+
     id = "GL112"
     category = "open-redirect"
     cwe = 601
@@ -278,14 +321,23 @@ class OpenRedirect(Detector):
         "    if not is_safe_url(target):\n        target = '/'\n    return redirect(target)\n",
     )
     INVALID = (
-        "from flask import redirect, request\n@app.route('/login')\ndef login():\n"
-        "    return redirect(request.args.get('next', '/'))\n",
-        "def login(form, query):\n    target = query.get('next') or '/home'\n"
-        "    return Response(302, headers={'Location': target})\n",
-        "def back(environ, start_response):\n    url = environ.get('HTTP_REFERER', '/')\n"
-        "    if not url.startswith('https://'):\n        url = '/'\n"
-        "    start_response('302 Found', [('Location', url)])\n"
-        "    return redirect(url)\n",
+        Invalid(
+            "from flask import redirect, request\n@app.route('/login')\ndef login():\n"
+            "    return redirect(request.args.get('next', '/'))\n",
+            line=4,
+        ),
+        Invalid(
+            "def login(form, query):\n    target = query.get('next') or '/home'\n"
+            "    return Response(302, headers={'Location': target})\n",
+            line=3,
+        ),
+        Invalid(
+            "def back(environ, start_response):\n    url = environ.get('HTTP_REFERER', '/')\n"
+            "    if not url.startswith('https://'):\n        url = '/'\n"
+            "    start_response('302 Found', [('Location', url)])\n"
+            "    return redirect(url)\n",
+            line=6,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -340,6 +392,14 @@ def _looks_like_html(texts: list[str]) -> bool:
 
 
 class ReflectedXss(Detector):
+    """HTML-looking text built by formatting reaches a response with request data unescaped.
+
+    Returned strings, ``make_response``/``HttpResponse`` bodies and tornado ``self.write``
+    are sinks when their literal parts contain tags. ``html.escape``/``markupsafe.escape``
+    sanitise; when some interpolated parts are escaped and another is of unknown origin, the
+    author evidently knew and missed one, so that is flagged too.
+    """
+
     id = "GL113"
     category = "xss"
     cwe = 79
@@ -354,14 +414,26 @@ class ReflectedXss(Detector):
         "    return render_template('hi.html', name=request.args['name'])\n",
     )
     INVALID = (
-        "from flask import request\n@app.route('/hi')\ndef hi():\n"
-        "    name = request.args.get('name', '')\n    return '<h1>Hello ' + name + '</h1>'\n",
-        "from django.http import HttpResponse\ndef hi(request):\n"
-        "    return HttpResponse('<p>%s</p>' % request.GET['q'])\n",
-        "import html\ndef card(c):\n    who = html.escape(c.author)\n"
-        "    return f'<p><b>{who}</b> {c.body}</p>'\n",
-        "class Search(tornado.web.RequestHandler):\n    def get(self):\n"
-        "        self.write('<h2>%s</h2>' % self.get_argument('q'))\n",
+        Invalid(
+            "from flask import request\n@app.route('/hi')\ndef hi():\n"
+            "    name = request.args.get('name', '')\n    return '<h1>Hello ' + name + '</h1>'\n",
+            line=5,
+        ),
+        Invalid(
+            "from django.http import HttpResponse\ndef hi(request):\n"
+            "    return HttpResponse('<p>%s</p>' % request.GET['q'])\n",
+            line=3,
+        ),
+        Invalid(
+            "import html\ndef card(c):\n    who = html.escape(c.author)\n"
+            "    return f'<p><b>{who}</b> {c.body}</p>'\n",
+            line=4,
+        ),
+        Invalid(
+            "class Search(tornado.web.RequestHandler):\n    def get(self):\n"
+            "        self.write('<h2>%s</h2>' % self.get_argument('q'))\n",
+            line=3,
+        ),
     )
 
     def visit_Return(self, node: cst.Return, ctx: Context) -> None:
@@ -424,6 +496,13 @@ def _bound_to_escape(name: cst.Name, ctx: Context) -> bool:
 
 
 class JinjaAutoescapeOff(Detector):
+    """A ``jinja2.Environment`` is created without autoescape (or with ``autoescape=False``).
+
+    jinja2 defaults to no escaping outside Flask, so every ``{{ value }}`` in an HTML template
+    is raw HTML. ``autoescape=select_autoescape()`` (or ``True``) fixes it; an environment
+    configured through ``**options`` is not judged, since the setting cannot be seen.
+    """
+
     id = "GL114"
     category = "xss"
     cwe = 79
@@ -431,8 +510,10 @@ class JinjaAutoescapeOff(Detector):
     message = "jinja2 Environment renders without autoescape; use select_autoescape()"
     VALID = ("import jinja2\nenv = jinja2.Environment(autoescape=jinja2.select_autoescape())\n",)
     INVALID = (
-        "import jinja2\nenv = jinja2.Environment(loader=jinja2.FileSystemLoader('t'))\n",
-        "from jinja2 import Environment\nenv = Environment(autoescape=False)\n",
+        Invalid(
+            "import jinja2\nenv = jinja2.Environment(loader=jinja2.FileSystemLoader('t'))\n", line=2
+        ),
+        Invalid("from jinja2 import Environment\nenv = Environment(autoescape=False)\n", line=2),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -458,6 +539,13 @@ _MARK_SAFE = frozenset(
 
 
 class MarkSafeOnData(Detector):
+    """Request-derived or formatted text is wrapped in ``mark_safe``/``Markup``.
+
+    Marking text safe disables the template engine's escaping for it, so request data inside
+    becomes HTML. A constant ``Markup('<b>x</b>')`` and ``Markup('<b>%s</b>') % escape(v)``
+    (Markup's own escaping ``%``) are fine.
+    """
+
     id = "GL115"
     category = "xss"
     cwe = 79
@@ -469,9 +557,15 @@ class MarkSafeOnData(Detector):
         "    return Markup('<b>%s</b>') % escape(name)\n",
     )
     INVALID = (
-        "from django.utils.safestring import mark_safe\ndef bio(request):\n"
-        "    return mark_safe('<p>' + request.GET['bio'] + '</p>')\n",
-        "from markupsafe import Markup\ndef show(name):\n    return Markup(f'<b>{name}</b>')\n",
+        Invalid(
+            "from django.utils.safestring import mark_safe\ndef bio(request):\n"
+            "    return mark_safe('<p>' + request.GET['bio'] + '</p>')\n",
+            line=3,
+        ),
+        Invalid(
+            "from markupsafe import Markup\ndef show(name):\n    return Markup(f'<b>{name}</b>')\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -492,6 +586,13 @@ _DEBUG_CALLS = frozenset(
 
 
 class DebugMode(Detector):
+    """A web framework runs with its debugger or tracebacks on (``debug=True``, ``DEBUG = True``).
+
+    Werkzeug's interactive debugger executes Python typed into the browser, and Django's
+    debug pages show settings and source. A value read from the environment is a deployment
+    decision and is not flagged; a literal ``True`` in code that ships is.
+    """
+
     id = "GL116"
     category = "debug-mode"
     cwe = 489
@@ -502,10 +603,10 @@ class DebugMode(Detector):
         "app.run(host='127.0.0.1')\n",
     )
     INVALID = (
-        "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n",
-        "from fastapi import FastAPI\napp = FastAPI(title='api', debug=True)\n",
-        "app.config['DEBUG'] = True\n",
-        "DEBUG = True\n",
+        Invalid("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n", line=3),
+        Invalid("from fastapi import FastAPI\napp = FastAPI(title='api', debug=True)\n", line=2),
+        Invalid("app.config['DEBUG'] = True\n", line=1),
+        Invalid("DEBUG = True\n", line=1),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -542,6 +643,13 @@ _SENSITIVE_COOKIE_WORDS = frozenset(
 
 
 class InsecureCookie(Detector):
+    """A session or auth cookie is set without ``secure=True`` and ``httponly=True``.
+
+    Without ``secure`` the cookie travels over plain HTTP; without ``httponly`` any injected
+    script can read it. Cookies whose name says session/auth/token/remember/csrf are judged;
+    a theme or language cookie is not, and ``**kwargs`` settings are not visible to judge.
+    """
+
     id = "GL117"
     category = "insecure-cookie"
     cwe = 614
@@ -553,9 +661,12 @@ class InsecureCookie(Detector):
         "def pick(resp, theme):\n    resp.set_cookie('theme', theme)\n",
     )
     INVALID = (
-        "def login(resp, sid):\n    resp.set_cookie('session', sid)\n",
-        "def login(resp, token):\n"
-        "    resp.set_cookie(key='auth_token', value=token, secure=True)\n",
+        Invalid("def login(resp, sid):\n    resp.set_cookie('session', sid)\n", line=2),
+        Invalid(
+            "def login(resp, token):\n"
+            "    resp.set_cookie(key='auth_token', value=token, secure=True)\n",
+            line=2,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -606,13 +717,25 @@ class TrustBoundaryViolation(Detector):
         "    session['page'] = int(request.args['page'])\n",
     )
     INVALID = (
-        "from flask import request, session\n@app.route('/r')\ndef r():\n"
-        "    session['role'] = request.args['role']\n",
-        "from flask import g, request\n@app.before_request\ndef who():\n"
-        "    g.user = request.headers.get('X-User')\n",
-        "def remember(request, response):\n"
-        "    response.set_signed_cookie('user', request.GET['user'])\n",
-        "def login(request):\n    request.session['is_admin'] = request.POST.get('admin')\n",
+        Invalid(
+            "from flask import request, session\n@app.route('/r')\ndef r():\n"
+            "    session['role'] = request.args['role']\n",
+            line=4,
+        ),
+        Invalid(
+            "from flask import g, request\n@app.before_request\ndef who():\n"
+            "    g.user = request.headers.get('X-User')\n",
+            line=4,
+        ),
+        Invalid(
+            "def remember(request, response):\n"
+            "    response.set_signed_cookie('user', request.GET['user'])\n",
+            line=2,
+        ),
+        Invalid(
+            "def login(request):\n    request.session['is_admin'] = request.POST.get('admin')\n",
+            line=2,
+        ),
     )
 
     def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
@@ -697,12 +820,21 @@ class ReflectedResponse(Detector):
         "@app.get('/echo')\ndef echo(q: str):\n    return q\n",
     )
     INVALID = (
-        "from flask import request, make_response\n@app.route('/hi')\ndef hi():\n"
-        "    name = request.args.get('name', '')\n    return make_response('Hello ' + name)\n",
-        "from flask import request\n@app.route('/echo')\ndef echo():\n"
-        "    return 'You searched for ' + request.args['q']\n",
-        "from django.http import HttpResponse\ndef hi(request):\n"
-        "    return HttpResponse(request.GET.get('name'))\n",
+        Invalid(
+            "from flask import request, make_response\n@app.route('/hi')\ndef hi():\n"
+            "    name = request.args.get('name', '')\n    return make_response('Hello ' + name)\n",
+            line=5,
+        ),
+        Invalid(
+            "from flask import request\n@app.route('/echo')\ndef echo():\n"
+            "    return 'You searched for ' + request.args['q']\n",
+            line=4,
+        ),
+        Invalid(
+            "from django.http import HttpResponse\ndef hi(request):\n"
+            "    return HttpResponse(request.GET.get('name'))\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
