@@ -20,12 +20,13 @@ It is deliberately intra-procedural and flow-insensitive about loops.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Literal
+from typing import Literal, cast
 
 import libcst as cst
 
+from graderlib.detectors.base import Detector
 from graderlib.detectors.tree import children
-from graderlib.detectors.walk import Binding, Context
+from graderlib.detectors.walk import UNDECIDED, Binding, Context, constant_value, slot_key
 
 SinkKind = Literal["sql", "shell", "code", "path", "url", "html", "ldap", "any"]
 
@@ -95,7 +96,14 @@ _PROPAGATORS = frozenset(
         "urllib.parse.urljoin",
         "urljoin",
         "urllib.parse.unquote",
+        "urllib.parse.unquote_plus",
+        "urllib.parse.unquote_to_bytes",
+        "urllib.parse.parse_qs",
+        "urllib.parse.parse_qsl",
         "unquote",
+        "unquote_plus",
+        "parse_qs",
+        "parse_qsl",
         "bytes",
         "list",
         "tuple",
@@ -258,6 +266,9 @@ class _Classifier:
         if isinstance(node, cst.UnaryOperation):
             return self.expr(node.expression, depth)
         if isinstance(node, cst.IfExp):
+            decided = constant_value(node.test, self.ctx)
+            if decided is not UNDECIDED:
+                return self.expr(node.body if decided else node.orelse, depth)
             return self.max((node.body, node.orelse), depth)
         if isinstance(node, cst.Tuple | cst.List | cst.Set):
             return self.max((e.value for e in node.elements), depth)
@@ -308,6 +319,8 @@ class _Classifier:
         param_level = Level.UNKNOWN
         if scope.is_route or request_like_name(node.value):
             param_level = Level.TAINTED
+        if self.ctx.param_level is not None and scope is self.ctx.function:
+            param_level = Level(self.ctx.param_level)  # summarising this function
         if not reaching:
             return param_level if node.value in scope.params else Level.UNKNOWN
         worst = Level.SAFE
@@ -350,6 +363,10 @@ class _Classifier:
         if request_rooted(node, self.ctx):
             return Level.TAINTED
         if isinstance(node.value, cst.Name):
+            slot = self._slot(node, node.value, depth)
+            if slot is not None:
+                return slot
+        if isinstance(node.value, cst.Name):
             qual = self.ctx.qualname(node.value) or ""
             if qual in {"sys.argv", "os.environ"}:
                 return Level.TAINTED if qual == "sys.argv" else Level.UNKNOWN
@@ -357,6 +374,21 @@ class _Classifier:
                 return Level.SAFE  # ALLOWED_COLUMNS[key]: an allow-list lookup
         base = self.expr(node.value, depth)
         return Level.UNKNOWN if base is Level.SAFE else base
+
+    def _slot(self, node: cst.Subscript, name: cst.Name, depth: int) -> Level | None:
+        """``x[1]`` of a local list/tuple/dict literal, after constant-key writes: that slot."""
+        key = slot_key(node, self.ctx)
+        found = self.ctx.lookup(name.value) if key is not UNDECIDED else None
+        if found is None or not found[1] or found[0] is not self.ctx.scope:
+            return None
+        for binding in self.ctx.reaching(found[1]):
+            if binding.kind == "slot":
+                if binding.key == key:
+                    return self.expr(binding.value, depth)
+                continue
+            element = _literal_slot(binding.value, key) if binding.kind == "assign" else None
+            return None if element is None else self.expr(element, depth)
+        return None
 
     def _constant_container(self, name: cst.Name) -> bool:
         found = self.ctx.lookup(name.value)
@@ -392,7 +424,25 @@ class _Classifier:
                 return self.max([receiver, *(a.value for a in node.args)], depth)
         if callee in _PROPAGATORS or short in {"join", "format"}:
             return self.max((a.value for a in node.args), depth)
+        summary = self._summary(node, callee)
+        if summary is not None:
+            base, through = summary
+            arguments = self.max((a.value for a in node.args), depth) if node.args else Level.SAFE
+            return max(base, min(arguments, through))
         return Level.UNKNOWN  # an unknown function may validate, transform or fetch anything
+
+    def _summary(self, node: cst.Call, callee: str) -> tuple[Level, Level] | None:
+        """A same-file function's return: (with SAFE arguments, with TAINTED arguments)."""
+        function = self.ctx.functions.get(callee) if isinstance(node.func, cst.Name) else None
+        if function is None:
+            return None
+        found = self.ctx.lookup(callee)
+        if found is not None and found[0] is not self.ctx.module_scope:
+            return None  # shadowed by a local
+        return (
+            summarise(self.ctx, function, self.sink, Level.SAFE),
+            summarise(self.ctx, function, self.sink, Level.TAINTED),
+        )
 
 
 _TORNADO_SOURCES = frozenset(
@@ -479,3 +529,64 @@ def string_parts_deep(node: cst.CSTNode) -> list[str]:
         else:
             stack.extend(children(current))
     return found
+
+
+def _literal_slot(value: cst.BaseExpression | None, key: object) -> cst.BaseExpression | None:
+    """The element at constant ``key`` of a list/tuple/dict literal, or None."""
+    if isinstance(value, cst.List | cst.Tuple) and isinstance(key, int):
+        elements = value.elements
+        if any(isinstance(e, cst.StarredElement) for e in elements):
+            return None
+        if -len(elements) <= key < len(elements):
+            return elements[key].value
+        return None
+    if isinstance(value, cst.Dict) and isinstance(key, str):
+        for element in value.elements:
+            if not isinstance(element, cst.DictElement):
+                return None
+            if isinstance(element.key, cst.SimpleString) and element.key.evaluated_value == key:
+                return element.value
+    return None
+
+
+_IN_PROGRESS = -1
+
+
+def summarise(ctx: Context, function: cst.FunctionDef, sink: SinkKind, params: Level) -> Level:
+    """The level of what a same-file function returns when its parameters have ``params``.
+
+    Summarised once per (function, sink, parameter level) by walking the function alone with
+    the module's imports and globals: ``def source(): return request.args["p"]`` is TAINTED,
+    ``def clean(x): return shlex.quote(x)`` is SAFE for a shell, and ``def norm(x): return
+    os.path.normpath(x)`` passes its argument's taint through. Recursion is UNKNOWN.
+    """
+    key = (function.name.value, sink, int(params))
+    cached = ctx.summaries.get(key)
+    if cached == _IN_PROGRESS:
+        return Level.UNKNOWN
+    if cached is not None:
+        return Level(cached)
+    ctx.summaries[key] = _IN_PROGRESS
+    sub = Context(ctx.module, (_Returns,))
+    sub.imports = dict(ctx.imports)
+    sub.functions = ctx.functions
+    sub.summaries = ctx.summaries
+    sub.module_scope.bindings = {k: list(v) for k, v in ctx.module_scope.bindings.items()}
+    sub.summarised = function
+    sub.param_level = int(params)
+    sub.summary_sink = sink
+    sub._walk(function)
+    level = Level(max(sub.returned, default=Level.SAFE))
+    ctx.summaries[key] = int(level)
+    return level
+
+
+class _Returns(Detector):
+    """Not a detector: records the level of each ``return`` while a function is summarised."""
+
+    def visit_Return(self, node: cst.Return, ctx: Context) -> None:
+        if ctx.function is None or ctx.function.node is not ctx.summarised:
+            return  # a nested function's return is not this function's
+        sink = cast(SinkKind, ctx.summary_sink)
+        level = classify(node.value, ctx, sink) if node.value is not None else Level.SAFE
+        ctx.returned.append(int(level))
