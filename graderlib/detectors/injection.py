@@ -24,6 +24,9 @@ _SQL_FUNCTIONS = frozenset(
         "sqlalchemy.text",
         "sqlalchemy.sql.text",
         "sqlalchemy.sql.expression.text",
+        "sqlalchemy.sql.expression.TextClause",
+        "sqlalchemy.TextClause",
+        "db.text",
         "pandas.read_sql",
         "pandas.read_sql_query",
         "django.db.models.expressions.RawSQL",
@@ -86,10 +89,12 @@ class SqlInjection(Detector):
         is_method = isinstance(node.func, cst.Attribute) and node.func.attr.value in _SQL_METHODS
         if not (is_method or callee in _SQL_FUNCTIONS):
             return
-        query = argument(node, 0, "sql", "query", "statement", "operation", "raw_query")
+        query = argument(node, 0, "sql", "query", "statement", "operation", "raw_query", "text")
         if query is None or (isinstance(query, cst.Call) and ctx.callee(query) in _SQL_FUNCTIONS):
             return  # text(...) inside execute(...) is judged once, at text()
-        unsafe = is_formatted(query, ctx) and classify(query, ctx, "sql") is not Level.SAFE
+        level = classify(query, ctx, "sql")
+        # A formatted query is judged by its construction; a whole query from the request too.
+        unsafe = (is_formatted(query, ctx) and level is not Level.SAFE) or level is Level.TAINTED
         ctx.judge(self, node, unsafe, "the query is constant or bound by parameters", query)
 
 
@@ -105,6 +110,7 @@ _SHELL_CALLS = frozenset(
         "commands.getoutput",
         "commands.getstatusoutput",
         "asyncio.create_subprocess_shell",
+        "platform.popen",
         "pty.spawn",
     }
 )
@@ -169,11 +175,23 @@ class CommandInjection(Detector):
             shell = keyword(node, "shell")
             command = argument(node, 0, "args")
             if shell is None or is_constant(shell.value, "False"):
+                program = _program(command)
+                if program is not None and classify(program, ctx, "shell") is Level.TAINTED:
+                    self.report(ctx, node)  # the requester chooses which program runs
+                    return
                 command = _shell_c_command(command)
         else:
             return
         unsafe = command is not None and classify(command, ctx, "shell") is not Level.SAFE
         ctx.judge(self, node, unsafe, "no shell, or a constant/quoted command", command)
+
+
+def _program(argv: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """What names the program: a whole command string, or an argument list's first item."""
+    if isinstance(argv, cst.List | cst.Tuple):
+        first = argv.elements[0] if argv.elements else None
+        return first.value if first is not None else None
+    return argv
 
 
 def _shell_c_command(argv: cst.BaseExpression | None) -> cst.BaseExpression | None:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import has_star_kwargs, is_constant, keyword, short_name
-from graderlib.detectors.walk import Context
+from graderlib.detectors.walk import UNDECIDED, Context, constant_value
 from graderlib.taxonomy import Severity
 
 _HTTP_VERBS = ("get", "post", "put", "delete", "patch", "head", "options", "request")
@@ -63,7 +63,7 @@ class TlsVerificationDisabled(Detector):
         )
         if (
             aiohttp_off
-            or (verify is not None and is_constant(verify.value, "False"))
+            or (verify is not None and _falsy_constant(verify.value, ctx))
             or callee in {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
         ):
             self.report(ctx, node)
@@ -137,3 +137,9 @@ class RequestWithoutTimeout(Detector):
             if callee.startswith("urllib") and len(node.args) >= 3:
                 return  # urlopen(url, data, timeout) positionally
             self.report(ctx, node)
+
+
+def _falsy_constant(expr: cst.BaseExpression, ctx: Context) -> bool:
+    """``False``, ``0``, or a local that constant folding shows holds one of them."""
+    value = constant_value(expr, ctx)
+    return value is not UNDECIDED and value is not None and not value

@@ -197,6 +197,12 @@ class Context:
         anchor, top = self._anchor(node)
         scope = self.scope_path()
         self.clearances.append(Hit(detector, node, anchor, top, scope, reason))
+        self._clear_builders(detector, value, reason)
+
+    def _clear_builders(
+        self, detector: type[Detector], value: cst.BaseExpression | None, reason: str
+    ) -> None:
+        scope = self.scope_path()
         if isinstance(value, cst.Name):
             found = self.lookup(value.value)
             for binding in self.reaching(found[1]) if found else ():
@@ -212,9 +218,15 @@ class Context:
         safe_because: str,
         value: cst.BaseExpression | None = None,
     ) -> None:
-        """Report the sink at ``node`` when ``unsafe``, else record why it was cleared."""
+        """Report the sink at ``node`` when ``unsafe``, else record why it was cleared.
+
+        A reported sink's argument built on other statements (``q = "..." + name`` above
+        ``execute(q)``) is one bug: those statements are cleared as its construction, so
+        another tool's finding there does not count it twice.
+        """
         if unsafe:
             detector.report(self, node)
+            self._clear_builders(type(detector), value, "the same value is reported at its sink")
         else:
             self.clear(type(detector), node, safe_because, value)
 
