@@ -14,7 +14,8 @@ SAFE_SQL = (
     "    query = 'SELECT * FROM ' + TABLE + ' WHERE id = ?'\n"
     "    cur.execute(query, (uid,))\n"
 )
-UNSAFE_SQL = (
+UNSAFE_SQL = "def find(cur, uid):\n    cur.execute('SELECT * FROM users WHERE id = ' + uid)\n"
+UNSAFE_SQL_BUILT = (
     "def find(cur, uid):\n"
     "    query = 'SELECT * FROM users WHERE id = ' + uid\n"
     "    cur.execute(query)\n"
@@ -36,8 +37,16 @@ def test_bandit_and_ruff_sql_findings_on_a_statement_graderlib_cleared_are_suppr
 def test_a_finding_graderlib_agrees_with_keeps_every_tools_rule_id() -> None:
     merged = scan(UNSAFE_SQL)
     sql = [f for f in merged.findings if f.category == "sql-injection"]
-    assert sql and "GL101" in {r for f in sql for r in f.rule_ids}
+    assert len(sql) == 1 and {"GL101", "B608", "S608"} <= set(sql[0].rule_ids)
     assert not [s for s in merged.suppressed if s.finding.category == "sql-injection"]
+
+
+def test_one_bug_is_one_finding_at_its_sink() -> None:
+    merged = scan(UNSAFE_SQL_BUILT)
+    sql = [f for f in merged.findings if f.category == "sql-injection"]
+    assert [(f.span.start, f.rule_ids) for f in sql] == [(3, ("GL101",))]
+    built = [s for s in merged.suppressed if s.finding.span.start == 2]
+    assert built and all("reported at its sink" in s.reason for s in built)
 
 
 def test_imports_are_not_sinks_of_an_arbitrated_category() -> None:
@@ -51,10 +60,18 @@ def test_imports_are_not_sinks_of_an_arbitrated_category() -> None:
 
 
 def test_categories_graderlib_does_not_arbitrate_stand() -> None:
-    code = "import hashlib\ndef etag(body):\n    return hashlib.md5(body).hexdigest()\n"
+    code = "import ftplib\ndef fetch(host):\n    return ftplib.FTP(host)\n"
     merged = scan(code)
-    assert "weak-hash" not in ARBITRATED
-    assert "weak-hash" in merged.categories  # bandit's B324 stands; graderlib does not judge it
+    assert "cleartext-protocol" not in ARBITRATED
+    assert "cleartext-protocol" in merged.categories  # bandit's B321 stands
+
+
+def test_purpose_judged_categories_defer_to_graderlib() -> None:
+    code = "import hashlib\ndef etag(body):\n    return hashlib.md5(body).hexdigest()\n"
+    assert "weak-hash" in scan(code, ("bandit",)).categories
+    merged = scan(code)
+    assert "weak-hash" not in merged.categories
+    assert any(s.reason.startswith("graderlib GL301:") for s in merged.suppressed)
 
 
 def test_every_arbitrated_category_has_a_detector_and_a_readme_row() -> None:

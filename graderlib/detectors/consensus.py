@@ -37,6 +37,9 @@ ARBITRATED: dict[str, str] = {
     "xss": "every HTML response and mark_safe: request data without escaping?",
     "unsafe-deserialization": "every pickle/yaml/marshal load: data, or a trusted constant?",
     "xxe": "every XML parser and parse: resolves entities, on request data?",
+    "weak-hash": "every fast hash: does it protect a password (not a checksum or ETag)?",
+    "weak-random": "every random call: is its value a secret, or handed to the client?",
+    "hardcoded-secret": "every credential-named slot: is the literal a credential?",
 }
 
 

@@ -164,8 +164,8 @@ class WeakPasswordHash(Detector):
         if data is not None:
             for name in identifiers(data):
                 mentioned.update(words(name))
-        if mentioned & PASSWORD_WORDS:
-            self.report(ctx, node)
+        unsafe = bool(mentioned & PASSWORD_WORDS)
+        ctx.judge(self, node, unsafe, "the hash protects no password (a checksum, ETag or key)")
 
 
 _RANDOM_FUNCTIONS = frozenset(
@@ -233,8 +233,8 @@ class WeakRandomSecret(Detector):
             return
         if callee.count(".") != 1:
             return  # random.SystemRandom().choice is fine
-        if _is_secret_purpose(node, ctx):
-            self.report(ctx, node)
+        unsafe = _is_secret_purpose(node, ctx)
+        ctx.judge(self, node, unsafe, "the random value is not a secret by its purpose")
 
 
 def _secret_literal(value: cst.BaseExpression | None) -> bool:
@@ -251,6 +251,9 @@ def _secret_literal(value: cst.BaseExpression | None) -> bool:
     if not text or " " in text or text.startswith(("$", "{", "<", "%", "http://", "https://")):
         return False
     return not (text.isupper() and text.replace("_", "").isalpha() and "_" in text)
+
+
+_NOT_A_CREDENTIAL = "the value is not a credential literal (empty, a name, a URL, a placeholder)"
 
 
 class HardcodedSecret(Detector):
@@ -283,25 +286,20 @@ class HardcodedSecret(Detector):
     )
 
     def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
-        if _secret_literal(node.value) and any(
-            is_secret_name(n) for t in node.targets for n in target_identifiers(t.target)
-        ):
-            self.report(ctx, node)
+        if any(is_secret_name(n) for t in node.targets for n in target_identifiers(t.target)):
+            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx: Context) -> None:
-        if _secret_literal(node.value) and any(
-            is_secret_name(n) for n in target_identifiers(node.target)
-        ):
-            self.report(ctx, node)
+        if any(is_secret_name(n) for n in target_identifiers(node.target)):
+            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
 
     def visit_Arg(self, node: cst.Arg, ctx: Context) -> None:
-        named = node.keyword is not None and is_secret_name(node.keyword.value)
-        if named and _secret_literal(node.value):
-            self.report(ctx, node)
+        if node.keyword is not None and is_secret_name(node.keyword.value):
+            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
 
     def visit_Param(self, node: cst.Param, ctx: Context) -> None:
-        if is_secret_name(node.name.value) and _secret_literal(node.default):
-            self.report(ctx, node)
+        if is_secret_name(node.name.value) and node.default is not None:
+            ctx.judge(self, node, _secret_literal(node.default), _NOT_A_CREDENTIAL)
 
     def visit_DictElement(self, node: cst.DictElement, ctx: Context) -> None:
         if not isinstance(node.key, cst.SimpleString) or not _secret_literal(node.value):
