@@ -355,6 +355,9 @@ def _sensitive_refs(expr: cst.CSTNode, ctx: Context) -> Iterable[cst.CSTNode]:
                 yield from _sensitive_refs(item.value, ctx)
     elif isinstance(expr, cst.Call):
         callee = ctx.callee(expr)
+        if _secret_call(expr, ctx):
+            yield expr
+            return
         if callee in _PASS_THROUGH or (
             isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format"
         ):
@@ -368,17 +371,27 @@ def _computed_secret(name: cst.Name, ctx: Context) -> bool:
     for binding in ctx.reaching(found[1]) if found else ():
         if isinstance(binding.value, cst.Call):
             callee_words = set(words(ctx.callee(binding.value).replace(".", "_")))
-            if callee_words & {"sign", "signature", "hmac", "secret", "token", "password"}:
+            if callee_words & {
+                "sign",
+                "signature",
+                "hmac",
+                "secret",
+                "token",
+                "password",
+                "getpass",
+            }:
                 return True
     return False
 
 
 class SecretInLog(Detector):
-    """A secret or personal datum (password, token, card number) is passed to a logging call.
+    """A secret or personal datum reaches a log or the console, or a secret is stored in clear.
 
-    Logs are copied to places with weaker access control than the data they mention. The
-    logged values are judged by their names and formatting; logging that a login happened,
-    or a user id, is fine.
+    Logs (and stdout/stderr, which end up in them) are copied to places with weaker access
+    control than the data they mention; a password written to a file or a cookie is readable
+    by whoever reads those. Values are judged by their names, the calls that made them
+    (``get_password()``, ``getpass.getpass()``) and formatting; logging that a login
+    happened, or a user id, is fine, and storage is judged for credentials only.
     """
 
     id = "GL305"
@@ -391,6 +404,8 @@ class SecretInLog(Detector):
         "    log.info('login attempt for %s', user)\n",
         "import logging\ndef login(user, password):\n"
         "    logging.warning('invalid password for %s', user)\n",
+        "def save(path, user_id, theme):\n    with open(path, 'w') as fh:\n"
+        "        fh.write(f'{user_id}:{theme}')\n",
     )
     INVALID = (
         Invalid(
@@ -412,14 +427,31 @@ class SecretInLog(Detector):
             "    log.warning('bad signature %s (expected %s)', sig, expected)\n",
             line=3,
         ),
+        Invalid("import getpass\ndef ask():\n    pw = getpass.getpass()\n    print(pw)\n", line=4),
+        Invalid(
+            "def save(path, password):\n    with open(path, 'w') as fh:\n"
+            "        fh.write(password)\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value not in _LOG_METHODS:
+        callee = ctx.callee(node)
+        if callee in _CONSOLE_WRITES:
+            pass  # console output ends up in the same logs
+        elif isinstance(func, cst.Attribute) and func.attr.value in _STORE_METHODS:
+            values = [a.value for a in node.args[-1:]] if node.args else []
+            if func.attr.value == "set_cookie":
+                values = [v for v in (argument(node, 1, "value"),) if v is not None]
+            if any(_secret_refs(v, ctx) for v in values):
+                self.report(ctx, node, "a secret is stored in cleartext (a file or a cookie)")
             return
-        receiver = ctx.qualname(func.value) or ""
-        if not (receiver.startswith("logging") or "log" in receiver.rsplit(".", 1)[-1].lower()):
+        elif not (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in _LOG_METHODS
+            and _is_logger(func.value, ctx)
+        ):
             return
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in {"exc_info", "stack_info"}:
@@ -427,6 +459,51 @@ class SecretInLog(Detector):
             if next(iter(_sensitive_refs(arg.value, ctx)), None) is not None:
                 self.report(ctx, node)
                 return
+
+
+_CONSOLE_WRITES = frozenset({"print", "sys.stdout.write", "sys.stderr.write"})
+_STORE_METHODS = frozenset({"write", "writelines", "write_text", "write_bytes", "set_cookie"})
+
+
+def _is_logger(receiver: cst.BaseExpression, ctx: Context) -> bool:
+    """``logging``, ``log``/``logger``-named objects, ``get_logger()``, or a local bound to one."""
+    name = ctx.qualname(receiver) or ""
+    if name.startswith("logging") or "log" in name.rsplit(".", 1)[-1].lower():
+        return True
+    if isinstance(receiver, cst.Name):
+        found = ctx.lookup(receiver.value)
+        for binding in ctx.reaching(found[1]) if found else ():
+            value = binding.value
+            named = isinstance(value, cst.Name | cst.Attribute | cst.Call)
+            if named and value is not receiver and "log" in (ctx.qualname(value) or "").lower():
+                return True
+    return False
+
+
+def _secret_refs(expr: cst.BaseExpression, ctx: Context) -> bool:
+    """A credential (not merely personal data) among the values ``expr`` is built from."""
+    method = expr.func if isinstance(expr, cst.Call) else None
+    if isinstance(method, cst.Attribute) and method.attr.value in {"encode", "decode", "strip"}:
+        return _secret_refs(method.value, ctx)
+    if isinstance(expr, cst.List | cst.Tuple):
+        return any(_secret_refs(e.value, ctx) for e in expr.elements)
+    if isinstance(expr, cst.BinaryOperation):
+        return _secret_refs(expr.left, ctx) or _secret_refs(expr.right, ctx)
+    if isinstance(expr, cst.Name):
+        found = ctx.lookup(expr.value)
+        reaching = ctx.reaching(found[1]) if found else []
+        built = [b.value for b in reaching if b.kind == "assign" and b.value is not None]
+        if any(isinstance(v, cst.List | cst.Tuple | cst.BinaryOperation) for v in built):
+            return any(_secret_refs(v, ctx) for v in built)
+    return any(
+        is_secret_name(n) for ref in _sensitive_refs(expr, ctx) for n in target_identifiers(ref)
+    ) or (isinstance(expr, cst.Call) and _secret_call(expr, ctx))
+
+
+def _secret_call(call: cst.Call, ctx: Context) -> bool:
+    """``get_password()``, ``getpass.getpass()``: a call whose name says it returns a secret."""
+    name = short_name(ctx.callee(call))
+    return bool(name) and (is_secret_name(name) or name == "getpass")
 
 
 _DIGEST_WORDS = frozenset(
