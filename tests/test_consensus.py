@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import pytest
+
+from graderlib.cli import main
 from graderlib.detectors import all_detectors, scan
 from graderlib.detectors.consensus import ARBITRATED
 
@@ -80,3 +84,20 @@ def test_every_arbitrated_category_has_a_detector_and_a_readme_row() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     rows = set(re.findall(r"^\| `([a-z-]+)` \| arbitrated \|", readme, re.MULTILINE))
     assert rows == set(ARBITRATED)
+
+
+def test_scan_cli_shows_suppressed_findings_under_all_and_in_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "app.py"
+    target.write_text(SAFE_SQL)
+    assert main(["scan", str(target)]) == 0  # nothing stands
+    plain = capsys.readouterr().out
+    assert "suppressed by consensus (--all shows them)" in plain and "B608" not in plain
+    assert main(["scan", "--all", str(target)]) == 0
+    shown = capsys.readouterr().out
+    assert "suppressed sql-injection [B608]" in shown and "graderlib GL101:" in shown
+    assert main(["scan", "--json", str(target)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    reasons = [s["reason"] for s in data["files"][0]["suppressed"]]
+    assert reasons and all(r.startswith("graderlib GL101:") for r in reasons)
