@@ -57,6 +57,16 @@ CASES = [
         "    cur.execute(base() + ' WHERE a = 1')\n",
         set(),
     ),
+    # string methods: format/+= carry taint, counts and tests do not
+    (
+        "def run(cur, name):\n    cur.execute('SELECT * FROM t LIMIT %d' % name.count('a'))\n",
+        set(),
+    ),
+    (
+        "def run(cur, name):\n    q = 'SELECT * FROM t WHERE 1=1'\n    q += ' AND n = {}'.format(name)\n"
+        "    cur.execute(q)\n",
+        {"GL101"},
+    ),
     # guard polarity: the else branch of a negative check is validated
     (
         "import requests\nfrom flask import request\n@app.route('/a')\ndef a():\n"

@@ -146,6 +146,27 @@ _STRING_METHODS = frozenset(
         "__getitem__",
     }
 )
+# String methods whose result is a bool or a number, never the text itself.
+_TESTS = frozenset(
+    {
+        "startswith",
+        "endswith",
+        "isdigit",
+        "isalnum",
+        "isalpha",
+        "isnumeric",
+        "isdecimal",
+        "isidentifier",
+        "islower",
+        "isupper",
+        "isspace",
+        "count",
+        "find",
+        "rfind",
+        "index",
+        "rindex",
+    }
+)
 _REQUEST_ROOTS = frozenset({"request", "req", "flask.request", "bottle.request"})
 _TAINT_CALLS = frozenset({"input", "raw_input", "sys.stdin.read", "sys.stdin.readline"})
 _MAX_DEPTH = 12
@@ -404,8 +425,10 @@ class _Classifier:
     def call(self, node: cst.Call, depth: int) -> Level:
         callee = self.ctx.callee(node)
         short = callee.rsplit(".", 1)[-1]
-        if callee in _CASTS or short in {"uuid4", "isdigit", "isalnum"}:
+        if callee in _CASTS or short == "uuid4":
             return Level.SAFE
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _TESTS:
+            return Level.SAFE  # a bool or a count says nothing an attacker chose
         bare = "." not in callee  # an unimported helper named like a sanitiser: trust the name
         if callee in self.sanitizers or (bare and short in {_short(s) for s in self.sanitizers}):
             return Level.SAFE
