@@ -63,8 +63,8 @@ CASES = [
         set(),
     ),
     (
-        "def run(cur, name):\n    q = 'SELECT * FROM t WHERE 1=1'\n    q += ' AND n = {}'.format(name)\n"
-        "    cur.execute(q)\n",
+        "def run(cur, name):\n    q = 'SELECT * FROM t WHERE 1=1'\n"
+        "    q += ' AND n = {}'.format(name)\n    cur.execute(q)\n",
         {"GL101"},
     ),
     # guard polarity: the else branch of a negative check is validated
