@@ -90,6 +90,8 @@ _PROPAGATORS = frozenset(
         "os.path.join",
         "os.path.abspath",
         "os.path.normpath",
+        "os.path.realpath",
+        "os.path.expanduser",
         "posixpath.join",
         "pathlib.Path",
         "Path",

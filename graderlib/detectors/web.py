@@ -86,12 +86,19 @@ class PathTraversal(Detector):
             "    return send_file('/srv/files/' + name)\n",
             line=4,
         ),
+        Invalid(
+            "from flask import request, send_from_directory\n@app.route('/f')\ndef f():\n"
+            "    base = request.args['dir']\n    return send_from_directory(base, 'index.html')\n",
+            line=5,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         callee = ctx.callee(node)
         if callee in _PATH_SINKS:
             path = argument(node, 0, "file", "path", "filename", "path_or_file", "src")
+        elif callee in {"flask.send_from_directory", "send_from_directory"}:
+            path = argument(node, 0, "directory")  # the file name is confined; the base is not
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in _PATH_METHODS:
             receiver = node.func.value
             if not _is_path_expression(receiver, ctx):
