@@ -141,10 +141,22 @@ class WeakPasswordHash(Detector):
             "    digest = hashlib.new('sha1', password.encode()).hexdigest()\n",
             line=3,
         ),
+        Invalid(
+            "from cryptography.hazmat.primitives import hashes\ndef store(user):\n"
+            "    secret = get_password()\n    hasher = hashes.Hash(hashes.SHA256())\n"
+            "    hasher.update(secret)\n    return hasher.finalize()\n",
+            line=5,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         callee = ctx.callee(node)
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "update" and node.args:
+            if _fast_hasher(func.value, ctx):
+                unsafe = _password_data(node.args[0].value, ctx)
+                ctx.judge(self, node, unsafe, "the hashed data is not a password")
+            return
         if callee == "hashlib.new":
             algorithm = argument(node, 0, "name")
             if not isinstance(algorithm, cst.SimpleString):
@@ -166,6 +178,49 @@ class WeakPasswordHash(Detector):
                 mentioned.update(words(name))
         unsafe = bool(mentioned & PASSWORD_WORDS)
         ctx.judge(self, node, unsafe, "the hash protects no password (a checksum, ETag or key)")
+
+
+_HASH_OBJECTS = frozenset({"Hash", "new"})
+
+
+def _fast_hasher(receiver: cst.BaseExpression, ctx: Context) -> bool:
+    """A local made by ``hashlib.md5()``, ``hashes.Hash(hashes.SHA256())`` or ``MD5.new()``."""
+    if not isinstance(receiver, cst.Name):
+        return False
+    found = ctx.lookup(receiver.value)
+    for binding in ctx.reaching(found[1]) if found else ():
+        made = binding.value
+        if not isinstance(made, cst.Call):
+            continue
+        callee = ctx.callee(made)
+        name = short_name(callee)
+        if callee.startswith("hashlib.") and name.lower() in _FAST_HASHES:
+            return True
+        if name in _HASH_OBJECTS:
+            algorithm = (
+                ctx.callee(made.args[0].value)
+                if made.args and isinstance(made.args[0].value, cst.Call)
+                else callee.rsplit(".", 1)[0]
+            )
+            if short_name(algorithm).lower().replace("_", "") in _FAST_HASHES:
+                return True
+    return False
+
+
+def _password_data(data: cst.BaseExpression, ctx: Context) -> bool:
+    """Data named like a password, or made by a call named like one (``get_password()``)."""
+    mentioned = {w for name in identifiers(data) for w in words(name)}
+    if mentioned & PASSWORD_WORDS:
+        return True
+    if isinstance(data, cst.Name):
+        found = ctx.lookup(data.value)
+        for binding in ctx.reaching(found[1]) if found else ():
+            made = binding.value
+            if isinstance(made, cst.Call) and set(words(short_name(ctx.callee(made)))) & (
+                PASSWORD_WORDS
+            ):
+                return True
+    return False
 
 
 _RANDOM_FUNCTIONS = frozenset(
