@@ -91,3 +91,15 @@ def test_dataflow_rule(code: str, expected: set[str]) -> None:
         r for f in result.findings for r in f.rule_ids if r in {"GL101", "GL102", "GL110", "GL111"}
     }
     assert found == expected
+
+
+def test_summaries_of_recursive_and_deeply_chained_helpers_terminate() -> None:
+    code = "from flask import request\ndef f0():\n    return request.args['x']\n"
+    code += "".join(f"def f{i}():\n    return f{i - 1}()\n" for i in range(1, 60))
+    code += "def a(x):\n    return b(x)\ndef b(x):\n    return a(x)\n"
+    code += "@app.route('/')\ndef h():\n    open(f2())\n    open(f59())\n    open(a('/tmp/x'))\n"
+    result = scan(code, ("graderlib",))
+    assert result.tool_errors == ()
+    lines = sorted(f.span.start for f in result.findings if "GL110" in f.rule_ids)
+    # f2() is followed to the request; f59() is beyond the depth followed; a() is recursive
+    assert lines == [code.count("\n") - 2]

@@ -575,6 +575,7 @@ def _literal_slot(value: cst.BaseExpression | None, key: object) -> cst.BaseExpr
 
 
 _IN_PROGRESS = -1
+_MAX_SUMMARY_DEPTH = 4
 
 
 def summarise(ctx: Context, function: cst.FunctionDef, sink: SinkKind, params: Level) -> Level:
@@ -587,8 +588,8 @@ def summarise(ctx: Context, function: cst.FunctionDef, sink: SinkKind, params: L
     """
     key = (function.name.value, sink, int(params))
     cached = ctx.summaries.get(key)
-    if cached == _IN_PROGRESS:
-        return Level.UNKNOWN
+    if cached == _IN_PROGRESS or (cached is None and ctx.summary_depth >= _MAX_SUMMARY_DEPTH):
+        return Level.UNKNOWN  # recursion, or helpers calling helpers too deep to follow
     if cached is not None:
         return Level(cached)
     ctx.summaries[key] = _IN_PROGRESS
@@ -598,6 +599,7 @@ def summarise(ctx: Context, function: cst.FunctionDef, sink: SinkKind, params: L
     sub.summaries = ctx.summaries
     sub.module_scope.bindings = {k: list(v) for k, v in ctx.module_scope.bindings.items()}
     sub.summarised = function
+    sub.summary_depth = ctx.summary_depth + 1
     sub.param_level = int(params)
     sub.summary_sink = sink
     sub._walk(function)

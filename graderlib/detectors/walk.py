@@ -106,6 +106,7 @@ class Context:
         #: while a function is summarised: its node, its parameters' level (an int Level),
         #: the sink kind asked about, and the levels of its returns so far
         self.summarised: cst.FunctionDef | None = None
+        self.summary_depth = 0
         self.param_level: int | None = None
         self.summary_sink = "any"
         self.returned: list[int] = []
