@@ -36,9 +36,9 @@ ARBITRATED: dict[str, str] = {
     "open-redirect": "every redirect and Location header: a target from the request?",
     "xss": "every HTML response and mark_safe: request data without escaping?",
     "unsafe-deserialization": "every pickle/yaml/marshal load: data, or a trusted constant?",
-    "xxe": "every XML parser and parse: resolves entities, on request data?",
-    "weak-hash": "every fast hash: does it protect a password (not a checksum or ETag)?",
-    "weak-random": "every random call: is its value a secret, or handed to the client?",
+    "xxe": "every XML parser and parse: resolves or expands entities, on a document from outside?",
+    "weak-hash": "every fast hash: of a password, of a secret, or a checksum?",
+    "weak-random": "every random call: a secret, or a delay, sample or pick?",
     "hardcoded-secret": "every credential-named slot: is the literal a credential?",
 }
 

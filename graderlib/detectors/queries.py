@@ -7,9 +7,10 @@ query, exactly as SQL injection does; the fix is the same too: pass the value as
 ``search`` only in a file that imports an LDAP library.
 
 XXE is a property of the parser's configuration, not of an import: ``import lxml.etree`` is
-harmless, ``etree.XMLParser(resolve_entities=True)`` on uploaded XML is not. Python's own
-``xml.etree``, ``minidom`` and ``pulldom`` do not fetch external entities; ``xml.sax`` does once
-``feature_external_ges`` is switched on, and lxml resolves entities unless told not to.
+harmless, ``etree.XMLParser(resolve_entities=True)`` on uploaded XML is not. lxml resolves
+entities unless told not to; ``xml.sax`` fetches external ones once ``feature_external_ges`` is
+switched on; ``minidom``, ``pulldom`` and ``sax`` expand a DTD's entities, so a document from
+outside reaching them is a finding too. ``defusedxml`` is the fix.
 """
 
 from __future__ import annotations
@@ -176,9 +177,10 @@ class XmlExternalEntities(Detector):
     lxml resolves entities by default, so ``etree.XMLParser(resolve_entities=True)`` or
     ``no_network=False`` and lxml's parse functions on a value from the request are findings;
     ``XMLParser(resolve_entities=False)`` and ``defusedxml`` are not. ``xml.sax`` becomes
-    vulnerable once ``setFeature(feature_external_ges, True)`` is called. The standard library's
-    ``ElementTree``, ``minidom`` and ``pulldom`` fetch no external entities, so their imports,
-    which bandit flags, are judged harmless (see ``consensus``).
+    vulnerable once ``setFeature(feature_external_ges, True)`` is called; ``minidom``,
+    ``pulldom`` and ``sax`` parsing a document that is not a constant expand its DTD's
+    entities. Imports, which bandit flags, are not findings (see ``consensus``); ElementTree
+    parses are left to bandit's judgement.
     """
 
     id = "GL203"
@@ -191,8 +193,7 @@ class XmlExternalEntities(Detector):
         "def load(data):\n    return etree.fromstring(data, parser)\n",
         "import defusedxml.ElementTree as ET\nfrom flask import request\n@app.route('/x')\n"
         "def x():\n    return ET.fromstring(request.data).tag\n",
-        "import xml.etree.ElementTree as ET\nfrom flask import request\n@app.route('/x')\n"
-        "def x():\n    return ET.fromstring(request.data).tag\n",
+        "from xml.dom import minidom\nDOC = minidom.parseString('<a/>')\n",
     )
     INVALID = (
         Invalid(
@@ -207,6 +208,10 @@ class XmlExternalEntities(Detector):
             "from lxml import etree\nfrom flask import request\n@app.route('/x')\ndef x():\n"
             "    return etree.fromstring(request.get_data()).tag\n",
             line=5,
+        ),
+        Invalid(
+            "from xml.dom import minidom\ndef load(blob):\n    return minidom.parseString(blob)\n",
+            line=3,
         ),
     )
 
@@ -230,8 +235,17 @@ class XmlExternalEntities(Detector):
             name = ctx.qualname(feature) or ""
             if name.endswith("feature_external_ges") and is_constant(value, "True"):
                 self.report(ctx, node)
-        elif callee.startswith(("xml.", "defusedxml.")) and _parses(callee):
-            ctx.clear(type(self), node, "the standard library parser resolves no external entity")
+        elif callee.startswith(_DOM_PARSERS) and _parses(callee):
+            data = argument(node, 0, "file", "string", "source")
+            unsafe = data is not None and classify(data, ctx) is not Level.SAFE
+            ctx.judge(self, node, unsafe, "the parsed document is a constant", data)
+        elif callee.startswith("defusedxml.") and _parses(callee):
+            ctx.clear(type(self), node, "defusedxml refuses entities and DTDs")
+
+
+# DOM/SAX entry points that build on expat with DTD processing: entity expansion (and, for
+# sax with feature_external_ges, external entities) on a document from outside.
+_DOM_PARSERS = ("xml.dom.minidom.", "xml.dom.pulldom.", "xml.sax.parse", "xml.sax.parseString")
 
 
 def _parses(callee: str) -> bool:

@@ -153,9 +153,8 @@ class WeakPasswordHash(Detector):
         callee = ctx.callee(node)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "update" and node.args:
-            if _fast_hasher(func.value, ctx):
-                unsafe = _password_data(node.args[0].value, ctx)
-                ctx.judge(self, node, unsafe, "the hashed data is not a password")
+            if _fast_hasher(func.value, ctx) and _password_data(node.args[0].value, ctx):
+                self.report(ctx, node)
             return
         if callee == "hashlib.new":
             algorithm = argument(node, 0, "name")
@@ -171,13 +170,17 @@ class WeakPasswordHash(Detector):
             return
         security = keyword(node, "usedforsecurity")
         if security is not None and is_constant(security.value, "False"):
+            ctx.clear(type(self), node, "usedforsecurity=False")
             return
-        mentioned: set[str] = set(purpose_words(node, ctx))
-        if data is not None:
-            for name in identifiers(data):
-                mentioned.update(words(name))
-        unsafe = bool(mentioned & PASSWORD_WORDS)
-        ctx.judge(self, node, unsafe, "the hash protects no password (a checksum, ETag or key)")
+        purpose: set[str] = set(purpose_words(node, ctx))
+        hashed = {w for name in identifiers(data) for w in words(name)} if data else set()
+        if (purpose | hashed) & PASSWORD_WORDS:
+            self.report(ctx, node)
+        elif not (purpose & TOKEN_PURPOSE_WORDS or hashed & (TOKEN_PURPOSE_WORDS | {"key"})):
+            # Nothing names a secret, neither what is hashed nor what for: a checksum, an
+            # ETag, a content address. A hash of a token, a key or a signature is not cleared:
+            # whether md5 is too weak there stays bandit's (B324) call.
+            ctx.clear(type(self), node, "the hash protects no password or secret")
 
 
 _HASH_OBJECTS = frozenset({"Hash", "new"})
@@ -288,8 +291,43 @@ class WeakRandomSecret(Detector):
             return
         if callee.count(".") != 1:
             return  # random.SystemRandom().choice is fine
-        unsafe = _is_secret_purpose(node, ctx)
-        ctx.judge(self, node, unsafe, "the random value is not a secret by its purpose")
+        if _is_secret_purpose(node, ctx):
+            self.report(ctx, node)
+        elif short_name(callee) == "shuffle" or purpose_words(node, ctx) & _HARMLESS_RANDOM:
+            # Cleared only on evidence of a harmless use; an unexplained random value (a
+            # "code", an "id") is left to bandit's B311.
+            ctx.clear(
+                type(self), node, "the random value is a delay, a sample or a pick, no secret"
+            )
+
+
+_HARMLESS_RANDOM = frozenset(
+    {
+        "delay",
+        "jitter",
+        "backoff",
+        "sleep",
+        "wait",
+        "timeout",
+        "retry",
+        "sample",
+        "shuffle",
+        "deck",
+        "color",
+        "colour",
+        "theme",
+        "pick",
+        "index",
+        "offset",
+        "noise",
+        "weight",
+        "chance",
+        "probability",
+        "demo",
+        "fake",
+        "mock",
+    }
+)
 
 
 def _secret_literal(value: cst.BaseExpression | None) -> bool:
