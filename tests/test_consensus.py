@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from graderlib.cli import main
-from graderlib.detectors import all_detectors, scan
+from graderlib.detectors import DetectorFinding, all_detectors, scan
 from graderlib.detectors.consensus import ARBITRATED
+from graderlib.task import Issue, load_task
+from graderlib.taxonomy import Relation, default_taxonomy
 
 SAFE_SQL = (
     "TABLE = 'users'\n"
@@ -101,3 +103,34 @@ def test_scan_cli_shows_suppressed_findings_under_all_and_in_json(
     data = json.loads(capsys.readouterr().out)
     reasons = [s["reason"] for s in data["files"][0]["suppressed"]]
     assert reasons and all(r.startswith("graderlib GL101:") for r in reasons)
+
+
+TASK_FOLDERS = [
+    folder
+    for base in ("tasks", "tests/fixtures/patch_tasks", "tests/fixtures/core_tasks")
+    for folder in sorted((Path(__file__).parents[1] / base).iterdir())
+    if (folder / "task.toml").exists()
+]
+
+
+def _sees(issue: Issue, findings: list[DetectorFinding]) -> bool:
+    taxonomy = default_taxonomy()
+    return any(
+        (issue.scope == "file" or issue.span.distance(f.span.start, f.span.end) <= 1)
+        and any(taxonomy.relation(f.category, c) >= Relation.PARENT_CHILD for c in issue.categories)
+        for f in findings
+    )
+
+
+@pytest.mark.slow
+def test_consensus_never_suppresses_the_only_sighting_of_a_ground_truth_issue() -> None:
+    lost = []
+    for folder in TASK_FOLDERS:
+        task = load_task(folder)
+        result = scan(task.source, path="snippet.py")
+        overruled = [s.finding for s in result.suppressed]
+        for issue in task.issues:
+            if not _sees(issue, list(result.findings)) and _sees(issue, overruled):
+                lost.append((folder.name, issue.id))
+    assert len(TASK_FOLDERS) >= 70
+    assert lost == []
