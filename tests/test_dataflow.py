@@ -74,6 +74,12 @@ CASES = [
         "    else:\n        return requests.get(url, timeout=5).text\n",
         set(),
     ),
+    # sources: a tornado handler's path arguments
+    (
+        "import tornado.web\nclass Files(tornado.web.RequestHandler):\n    def get(self, name):\n"
+        "        self.write(open('/srv/' + name).read())\n",
+        {"GL110"},
+    ),
     # sources: headers, cookies, get_data() and unquote of them
     (
         "import os\nfrom urllib.parse import unquote_plus\nfrom flask import request\n"

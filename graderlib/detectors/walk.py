@@ -374,10 +374,18 @@ class Context:
             node.name.value,
             node,
             qual,
-            is_route=is_route_handler(node, names),
+            is_route=is_route_handler(node, names) or self._handler_method(node),
             params=names,
         )
         self.scopes.append(scope)
+
+    def _handler_method(self, node: cst.FunctionDef) -> bool:
+        """``get``/``post``... of a tornado ``RequestHandler`` (or a class-based view): its
+        parameters after ``self`` are the URL's path arguments."""
+        owner = self.scope.node
+        if not isinstance(owner, cst.ClassDef) or node.name.value not in _HANDLER_VERBS:
+            return False
+        return any(_dotted(base.value).rsplit(".", 1)[-1] in _HANDLER_BASES for base in owner.bases)
 
     def _leave(self, node: cst.CSTNode, entered: bool) -> None:
         if entered:
@@ -404,6 +412,10 @@ class Context:
                 self.scope.bind(name, self._binding("assign", node.value))
         elif isinstance(node, cst.If):
             self._validate(negative_guard_names(node), node.test)
+
+
+_HANDLER_VERBS = frozenset({"get", "post", "put", "delete", "patch", "head", "options"})
+_HANDLER_BASES = frozenset({"RequestHandler", "View", "MethodView", "HTTPMethodView", "APIView"})
 
 
 def _dotted(node: cst.CSTNode) -> str:
