@@ -602,7 +602,7 @@ def summarise(ctx: Context, function: cst.FunctionDef, sink: SinkKind, params: L
     sub.summary_depth = ctx.summary_depth + 1
     sub.param_level = int(params)
     sub.summary_sink = sink
-    sub._walk(function)
+    sub.run_function(function)
     level = Level(max(sub.returned, default=Level.SAFE))
     ctx.summaries[key] = int(level)
     return level

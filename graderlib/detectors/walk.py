@@ -249,6 +249,10 @@ class Context:
         self._walk(self.module)
         return self.hits
 
+    def run_function(self, node: cst.FunctionDef) -> None:
+        """Walk one module-level function alone (how ``dataflow.summarise`` reads a helper)."""
+        self._walk(node)
+
     def _walk(self, node: cst.CSTNode) -> None:
         stack = self.stack
         stack.append(node)
