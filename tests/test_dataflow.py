@@ -74,6 +74,19 @@ CASES = [
         "    else:\n        return requests.get(url, timeout=5).text\n",
         set(),
     ),
+    # a path check that does not confine: '..' alone, or a prefix on an unnormalised path
+    (
+        "import os\nfrom flask import request\n@app.route('/a')\ndef a():\n"
+        "    path = os.path.join('/srv', request.args['f'])\n    if '../' in path:\n"
+        "        return 'no'\n    return open(path).read()\n",
+        {"GL110"},
+    ),
+    (
+        "import os\nfrom flask import request, abort\n@app.route('/a')\ndef a():\n"
+        "    path = os.path.realpath(os.path.join('/srv', request.args['f']))\n"
+        "    if not path.startswith('/srv/'):\n        abort(403)\n    return open(path).read()\n",
+        set(),
+    ),
     # sources: a tornado handler's path arguments
     (
         "import tornado.web\nclass Files(tornado.web.RequestHandler):\n    def get(self, name):\n"

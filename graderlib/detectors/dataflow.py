@@ -336,6 +336,12 @@ class _Classifier:
             bindings = [
                 b for b in bindings if not (b.kind == "validated" and _scheme_only(b.value))
             ]
+        elif self.sink == "path":
+            bindings = [
+                b
+                for b in bindings
+                if not (b.kind == "validated" and _weak_path_check(b.value, bindings, self.ctx))
+            ]
         reaching = self.ctx.reaching(bindings) if scope is self.ctx.scopes[-1] else bindings
         if scope.kind == "module" and scope is not self.ctx.scopes[-1]:
             reaching = bindings[-1:]  # a module global read from a function: its last value
@@ -542,6 +548,31 @@ def _scheme_only(test: cst.CSTNode | None) -> bool:
         return True
     texts = [t for t in string_parts_deep(test) if t]
     return "startswith" in names and bool(texts) and all(t.startswith("http") for t in texts)
+
+
+_PATH_CHECKS = frozenset(
+    {"isabs", "commonpath", "is_relative_to", "relative_to", "secure_filename"}
+)
+_NORMALISERS = frozenset(
+    {"normpath", "realpath", "abspath", "resolve", "basename", "normalize", "normalise"}
+)
+
+
+def _weak_path_check(test: cst.CSTNode | None, bindings: list[Binding], ctx: Context) -> bool:
+    """A check that does not confine a path: ``'..' in p`` alone (an absolute path passes), or
+    ``p.startswith(BASE)`` on a path that was never normalised (``BASE/../x`` passes)."""
+    if test is None:
+        return False
+    from graderlib.detectors.names import identifiers
+
+    names = set(identifiers(test))
+    if names & _PATH_CHECKS:
+        return False
+    if "startswith" in names:
+        made = [b.value for b in bindings if b.kind == "assign" and isinstance(b.value, cst.Call)]
+        return not any(ctx.callee(v).rsplit(".", 1)[-1] in _NORMALISERS for v in made)
+    texts = string_parts_deep(test)
+    return bool(texts) and all(".." in t for t in texts)
 
 
 def string_parts_deep(node: cst.CSTNode) -> list[str]:
