@@ -122,7 +122,8 @@ def _scan_parsed(
             errors.append(f"{tool}: could not place findings: {type(error).__name__}")
     suppressed: list[SuppressedFinding] = []
     if "graderlib" in tools and len(tools) > 1:
-        findings, suppressed = arbitrate(findings, clearances, _import_spans(tree, findings))
+        imports = _import_spans(resolver, findings)
+        findings, suppressed = arbitrate(findings, clearances, imports)
     return ScanResult(
         path=path,
         findings=tuple(merge(findings)),
@@ -148,15 +149,18 @@ def _graderlib_findings(
     return [_finding(hit, module, resolver) for hit in hits]
 
 
-def _import_spans(tree: ast.Module, findings: list[DetectorFinding]) -> list[Span]:
-    """Lines of import statements, looked up only when another tool flagged an arbitrated one."""
-    if not any(f.tool != "graderlib" and f.category in ARBITRATED for f in findings):
-        return []
-    return [
-        Span(start=node.lineno, end=node.end_lineno or node.lineno)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-    ]
+def _import_spans(resolver: PositionResolver, findings: list[DetectorFinding]) -> list[Span]:
+    """The import statements that another tool flagged in an arbitrated category."""
+    spans = []
+    for finding in findings:
+        if finding.tool == "graderlib" or finding.category not in ARBITRATED:
+            continue
+        span, node, _ = resolver.statement_at(finding.span.start)
+        if isinstance(node, cst.SimpleStatementLine) and all(
+            isinstance(small, cst.Import | cst.ImportFrom) for small in node.body
+        ):
+            spans.append(span)
+    return spans
 
 
 def _finding(hit: Hit, module: cst.Module, resolver: PositionResolver) -> DetectorFinding:
