@@ -34,8 +34,9 @@ from graderlib.task import CleanMark, Issue, Task, TaskLoadError, load_task, loa
 from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default_taxonomy
 
 if TYPE_CHECKING:
-    from graderlib.detectors.base import Detector, DetectorFinding
+    from graderlib.detectors.base import Detector, DetectorFinding, Invalid
     from graderlib.detectors.confirm import ConfirmResult, confirm_task
+    from graderlib.detectors.consensus import SuppressedFinding
     from graderlib.detectors.external import ToolError
     from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
@@ -50,6 +51,8 @@ _LAZY = {
     "Detector": "graderlib.detectors",
     "DetectorFinding": "graderlib.detectors",
     "ScanResult": "graderlib.detectors",
+    "SuppressedFinding": "graderlib.detectors",
+    "Invalid": "graderlib.detectors",
     "all_detectors": "graderlib.detectors",
     "scan": "graderlib.detectors",
     "start_bandit_worker": "graderlib.detectors",
@@ -88,6 +91,7 @@ __all__ = [
     "FindingVerdict",
     "FindingsError",
     "GradeReport",
+    "Invalid",
     "Issue",
     "MissedIssue",
     "PatchOutcome",
@@ -100,6 +104,7 @@ __all__ = [
     "Severity",
     "Span",
     "StepRecord",
+    "SuppressedFinding",
     "Task",
     "TaskLoadError",
     "ToolError",
