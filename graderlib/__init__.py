@@ -10,6 +10,14 @@ The public API; everything else is an implementation detail that may move::
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from graderlib.episode import (
+    MAX_FINDINGS_PER_EPISODE,
+    Episode,
+    EpisodeError,
+    PatchOutcome,
+    StepRecord,
+    verify_patch_outcome,
+)
 from graderlib.findings import (
     Finding,
     FindingsError,
@@ -26,8 +34,9 @@ from graderlib.task import CleanMark, Issue, Task, TaskLoadError, load_task, loa
 from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default_taxonomy
 
 if TYPE_CHECKING:
-    from graderlib.detectors.base import Detector, DetectorFinding
+    from graderlib.detectors.base import Detector, DetectorFinding, Invalid
     from graderlib.detectors.confirm import ConfirmResult, confirm_task
+    from graderlib.detectors.consensus import SuppressedFinding
     from graderlib.detectors.external import ToolError
     from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
@@ -40,6 +49,7 @@ if TYPE_CHECKING:
         score_agent,
         score_output,
     )
+    from graderlib.integrations import CodeReviewToolEnv, code_review_reward
     from graderlib.sarif import to_sarif
     from graderlib.verify import PatchVerdict, verify_patch
 
@@ -49,6 +59,8 @@ _LAZY = {
     "Detector": "graderlib.detectors",
     "DetectorFinding": "graderlib.detectors",
     "ScanResult": "graderlib.detectors",
+    "SuppressedFinding": "graderlib.detectors",
+    "Invalid": "graderlib.detectors",
     "all_detectors": "graderlib.detectors",
     "scan": "graderlib.detectors",
     "start_bandit_worker": "graderlib.detectors",
@@ -65,6 +77,8 @@ _LAZY = {
     "read_tool_output": "graderlib.evaluate",
     "score_agent": "graderlib.evaluate",
     "score_output": "graderlib.evaluate",
+    "CodeReviewToolEnv": "graderlib.integrations",
+    "code_review_reward": "graderlib.integrations",
 }
 
 
@@ -77,19 +91,25 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "MAX_FINDINGS_PER_EPISODE",
     "Category",
     "CleanMark",
+    "CodeReviewToolEnv",
     "ConfirmResult",
     "Detector",
     "DetectorFinding",
+    "Episode",
+    "EpisodeError",
     "EpisodeProgress",
     "Finding",
     "FindingVerdict",
     "FindingsError",
     "GradeReport",
+    "Invalid",
     "Issue",
     "LocalEngine",
     "MissedIssue",
+    "PatchOutcome",
     "PatchVerdict",
     "RayEngine",
     "RewardPolicy",
@@ -100,11 +120,14 @@ __all__ = [
     "SettingsError",
     "Severity",
     "Span",
+    "StepRecord",
+    "SuppressedFinding",
     "Task",
     "TaskLoadError",
     "ToolError",
     "UnknownCategoryError",
     "all_detectors",
+    "code_review_reward",
     "confirm_task",
     "default_taxonomy",
     "findings_from_sarif",
@@ -122,4 +145,5 @@ __all__ = [
     "stop_bandit_worker",
     "to_sarif",
     "verify_patch",
+    "verify_patch_outcome",
 ]
