@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from graderlib.detectors.confirm import ConfirmResult, confirm_task
     from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
+    from graderlib.evaluate.infer import run_inference
+    from graderlib.evaluate.llm import LLMAgent, LLMSettings
+    from graderlib.evaluate.sessions import ActionRejected, StepOutcome
     from graderlib.sarif import to_sarif
     from graderlib.verify import PatchVerdict, verify_patch
 
@@ -51,6 +54,11 @@ _LAZY = {
     "to_sarif": "graderlib.sarif",
     "PatchVerdict": "graderlib.verify",
     "verify_patch": "graderlib.verify",
+    "ActionRejected": "graderlib.evaluate.sessions",
+    "StepOutcome": "graderlib.evaluate.sessions",
+    "LLMAgent": "graderlib.evaluate.llm",
+    "LLMSettings": "graderlib.evaluate.llm",
+    "run_inference": "graderlib.evaluate.infer",
 }
 
 
@@ -63,6 +71,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ActionRejected",
     "Category",
     "CleanMark",
     "ConfirmResult",
@@ -74,6 +83,8 @@ __all__ = [
     "FindingsError",
     "GradeReport",
     "Issue",
+    "LLMAgent",
+    "LLMSettings",
     "MissedIssue",
     "PatchVerdict",
     "RewardPolicy",
@@ -81,6 +92,7 @@ __all__ = [
     "ScoreComponents",
     "Severity",
     "Span",
+    "StepOutcome",
     "Task",
     "TaskLoadError",
     "UnknownCategoryError",
@@ -93,6 +105,7 @@ __all__ = [
     "load_task",
     "load_tasks",
     "parse_findings",
+    "run_inference",
     "scan",
     "to_sarif",
     "verify_patch",

@@ -3,6 +3,9 @@
 Each agent turns a task into findings without any model: the oracle (an upper bound), the
 static agent (graderlib's detectors, the offline baseline), and the gaming strategies a grader
 must defeat (shotgun, keyword stuffing, random). ``graderlib scorecard`` runs them over a corpus.
+
+``llm`` is registered here too, so that every command finds an agent by name; it asks a model
+(see :mod:`graderlib.evaluate.llm`) and is therefore not one of the offline ``BASELINES``.
 """
 
 from __future__ import annotations
@@ -76,10 +79,22 @@ def random_agent(task: Task, seed: int = 0) -> list[Finding]:
     ]
 
 
+def llm_agent(task: Task) -> list[Finding]:
+    """One review by the chat model that ``API_BASE_URL``, ``MODEL_NAME``, ``OPENAI_API_KEY``
+    name (imported on first use: the ``openai`` client is not needed by anything else)."""
+    from graderlib.evaluate.llm import LLMAgent
+
+    return LLMAgent.from_env()(task)
+
+
+BASELINES: tuple[str, ...] = ("oracle", "static", "shotgun", "keyword", "random")
+"""The offline agents: no model, no network; what a scorecard runs by default."""
+
 AGENTS: dict[str, Agent] = {
     "oracle": oracle_agent,
     "static": static_agent,
     "shotgun": shotgun_agent,
     "keyword": keyword_agent,
     "random": random_agent,
+    "llm": llm_agent,
 }

@@ -249,6 +249,8 @@ def _register_optional(
         (("scan",), "graderlib.scan_cli", "add_scan_parser", commands),
         (("verify-patch",), "graderlib.verify_cli", "add_verify_parser", commands),
         (("scorecard",), "graderlib.scorecard", "add_scorecard_parser", commands),
+        (("infer",), "graderlib.infer_cli", "add_infer_parser", commands),
+        (("trajectories",), "graderlib.trajectories_cli", "add_trajectories_parser", commands),
         (("tasks", "generate"), "graderlib.generate.cli", "add_generate_parser", task_commands),
     ]
     known = {"grade", "tasks", *(command[0] for command, *_ in registrations)}

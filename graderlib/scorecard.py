@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from graderlib.agents import AGENTS
+from graderlib.agents import AGENTS, BASELINES
 from graderlib.grading import grade
 from graderlib.scoring import RewardPolicy
 from graderlib.task import Task, TaskLoadError, default_tasks_dir, find_task_dirs, load_task
@@ -95,7 +95,7 @@ def _agent_card(name: str, tasks: Sequence[Task], policy: RewardPolicy) -> Agent
 
 
 def scorecard(
-    tasks: Sequence[Task], agents: Sequence[str] = tuple(AGENTS), policy: RewardPolicy | None = None
+    tasks: Sequence[Task], agents: Sequence[str] = BASELINES, policy: RewardPolicy | None = None
 ) -> list[AgentCard]:
     """One card per agent over ``tasks``."""
     unknown = [a for a in agents if a not in AGENTS]
@@ -130,7 +130,7 @@ def add_scorecard_parser(commands: Subparsers) -> None:
     )
     parser.add_argument("dirs", nargs="*", help="task directories or roots (default: tasks/)")
     parser.add_argument(
-        "--agents", default=",".join(AGENTS), help=f"comma-separated, from {', '.join(AGENTS)}"
+        "--agents", default=",".join(BASELINES), help=f"comma-separated, from {', '.join(AGENTS)}"
     )
     parser.add_argument("--json", action="store_true")
     parser.set_defaults(handler=_cmd_scorecard)
