@@ -506,7 +506,12 @@ class LLMAgent:
 
     def _client_or_new(self) -> AsyncOpenAI:
         if self._client is None:
-            from openai import AsyncOpenAI
+            try:
+                from openai import AsyncOpenAI
+            except ImportError:
+                raise LLMError(
+                    "the llm agent needs the openai client: pip install 'graderlib[env]'"
+                ) from None
 
             self._client = AsyncOpenAI(
                 base_url=self.settings.base_url,
@@ -522,9 +527,9 @@ class LLMAgent:
     ) -> str:
         """One completion; a request the server refuses for its response format is sent again
         with the next simpler format, and the agent keeps using what worked."""
+        client = self._client_or_new()
         import openai
 
-        client = self._client_or_new()
         while True:
             fmt: ResponseFormat = self.response_format if categories is not None else "prompt"
             request: dict[str, Any] = {
