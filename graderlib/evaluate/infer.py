@@ -218,7 +218,7 @@ async def _play(run: _Run, session: EpisodeSession, spec: EpisodeSpec, worker: i
                 hints = list(observation.get("hints") or ())
                 run.writer.write_step(
                     meta,
-                    step=result.steps,
+                    step=result.steps if outcome is not None else result.steps + 1,
                     action=decision_action,
                     outcome=outcome,
                     rejection=rejection,

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from graderlib.evaluate.sessions import StepOutcome
 
 SCHEMA = "graderlib.trajectory/1"
+_REQUIRED = ("run", "episode_id", "step", "kind", "task_id", "score")
 ExportFormat = Literal["parquet", "jsonl"]
 
 
@@ -185,6 +186,10 @@ def read_records(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
                     raise TrajectoryError(
                         f"{path}:{number}: not a graderlib trajectory line (schema {SCHEMA})"
                     )
+                missing = [k for k in _REQUIRED if k not in record]
+                if missing or not isinstance(record["step"], int):
+                    what = f"no {', '.join(missing)}" if missing else "a step that is no integer"
+                    raise TrajectoryError(f"{path}:{number}: a trajectory line with {what}")
                 yield record
 
 
@@ -201,7 +206,7 @@ class Episode:
 
     @property
     def steps(self) -> list[dict[str, Any]]:
-        return [r for r in self.lines if r["step"] > 0 and r.get("rejected") is None]
+        return [r for r in self.lines if r["kind"] != "reset" and r.get("rejected") is None]
 
     @property
     def finished(self) -> bool:
@@ -252,8 +257,8 @@ def episodes(records: Iterable[dict[str, Any]]) -> list[Episode]:
     for record in records:
         key = (str(record["run"]), str(record["episode_id"]))
         grouped.setdefault(key, Episode(key)).lines.append(record)
-    for episode in grouped.values():
-        episode.lines.sort(key=lambda r: int(r["step"]))
+    for episode in grouped.values():  # stable: a refused action keeps its place
+        episode.lines.sort(key=lambda r: (r["kind"] != "reset", int(r["step"])))
     return list(grouped.values())
 
 
@@ -365,10 +370,10 @@ def export_rows(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """
     rows: list[dict[str, Any]] = []
     for episode in episodes(records):
-        view = next((r.get("view") for r in episode.lines if r["step"] == 0), None) or {}
+        view = next((r.get("view") for r in episode.lines if r["kind"] == "reset"), None) or {}
         final = episode.final_score if episode.finished else None
         for record in episode.lines:
-            if record["step"] == 0:
+            if record["kind"] == "reset":
                 continue
             kind = record.get("kind")
             reward = float(record["reward"]) if record.get("reward") is not None else 0.0
