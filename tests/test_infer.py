@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import signal
+import sys
 import threading
 from importlib.metadata import version
 from pathlib import Path
@@ -268,6 +270,25 @@ def test_llm_agent_in_the_registry_asks_with_the_json_schema_format(
         (24, "mutable-default-argument"),
     ]
     assert grade(task, findings).score == 1.0
+
+
+def test_inference_py_is_the_hackathon_entry_point(
+    model_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "inference_results.json"
+    with fake_model_server(ledger_reviewer) as model:
+        model_env.setenv("API_BASE_URL", model.url)
+        argv = ["inference.py", "--tasks", str(LEDGER_DIR), "--out", str(out)]
+        model_env.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit) as exit_:
+            runpy.run_path(str(REPO / "inference.py"), run_name="__main__")
+    assert exit_.value.code == 0, capsys.readouterr().err
+    results = json.loads(out.read_text())
+    assert (results["agent"], results["model"], results["environment"]) == (
+        "llm", "fake-reviewer", "in-process",
+    )  # fmt: skip
+    assert [r["score"] for r in results["results"]] == [0.65]
+    assert len((REPO / "inference.py").read_text().splitlines()) <= 15
 
 
 def test_a_model_that_never_answers_well_reports_nothing_after_bounded_retries(
