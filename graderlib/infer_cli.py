@@ -206,7 +206,9 @@ def add_infer_parser(commands: Subparsers) -> None:
     model = parser.add_argument_group("llm agent")
     model.add_argument("--model", help="the model (default: $MODEL_NAME)")
     model.add_argument("--temperature", type=float, default=0.0)
-    model.add_argument("--seed", type=int, help="sent with every request, for reproducibility")
+    model.add_argument(
+        "--seed", type=int, help="sent with every request (plus k in a task's k-th episode)"
+    )
     model.add_argument("--max-retries", type=int, default=2, help="re-asks of a malformed answer")
     model.add_argument("--hints", type=int, default=0, help="hints an episode may take (0)")
     model.add_argument("--patch", action="store_true", help="propose a patch for the findings")

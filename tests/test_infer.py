@@ -278,7 +278,8 @@ def test_inference_py_is_the_hackathon_entry_point(
     out = tmp_path / "inference_results.json"
     with fake_model_server(ledger_reviewer) as model:
         model_env.setenv("API_BASE_URL", model.url)
-        argv = ["inference.py", "--tasks", str(LEDGER_DIR), "--out", str(out)]
+        argv = ["inference.py", "--tasks", str(LEDGER_DIR), "--episodes", "2", "--seed", "5"]
+        argv += ["--out", str(out)]
         model_env.setattr(sys, "argv", argv)
         with pytest.raises(SystemExit) as exit_:
             runpy.run_path(str(REPO / "inference.py"), run_name="__main__")
@@ -287,7 +288,10 @@ def test_inference_py_is_the_hackathon_entry_point(
     assert (results["agent"], results["model"], results["environment"]) == (
         "llm", "fake-reviewer", "in-process",
     )  # fmt: skip
-    assert [r["score"] for r in results["results"]] == [0.65]
+    assert [r["score"] for r in results["results"]] == [0.65, 0.65]
+    # Two requests per episode (a malformed answer, then a good one); episode k adds k to the
+    # seed, so repeats differ and each one can be replayed.
+    assert [request["seed"] for request in model.requests] == [5, 5, 6, 6]
     assert len((REPO / "inference.py").read_text().splitlines()) <= 15
 
 

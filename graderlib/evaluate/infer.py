@@ -173,7 +173,7 @@ async def _play(run: _Run, session: EpisodeSession, spec: EpisodeSpec, worker: i
     started = time.perf_counter()
     meta = {"run": run.run_id, "episode": spec.index, "episode_id": episode_id}
     try:
-        policy = run.player.policy(spec.task)
+        policy = run.player.policy(spec.task, spec.repeat)
         first = await session.reset(**spec.reset)
         observation = first.observation
         result.task_id = str(observation.get("task_id") or "") or None

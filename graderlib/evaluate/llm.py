@@ -426,11 +426,12 @@ class LLMAgent:
         finally:
             await self.aclose()
 
-    async def review(self, view: ReviewView) -> tuple[list[Finding], Turn]:
+    async def review(self, view: ReviewView, repeat: int = 0) -> tuple[list[Finding], Turn]:
         """Ask for findings until the answer validates or the retries are used up.
 
         A model that never gives a usable answer yields no findings (the turn says why); a
-        server that fails raises :class:`LLMError`.
+        server that fails raises :class:`LLMError`. ``repeat`` (the k-th episode of one task)
+        is added to the seed, so repeated episodes differ and each can be replayed.
         """
         prompt = Template(self.settings.review_template).substitute(
             description=view.description,
@@ -452,7 +453,7 @@ class LLMAgent:
         turn = Turn(purpose="review", messages=self._messages(prompt))
         conversation = list(turn.messages)
         for _attempt in range(self.settings.max_retries + 1):
-            text = await self._complete(conversation, turn, view.categories)
+            text = await self._complete(conversation, turn, view.categories, repeat)
             turn.completion = text
             try:
                 findings = parse_answer(text, view.line_count)
@@ -476,7 +477,7 @@ class LLMAgent:
         return [], turn
 
     async def propose_patch(
-        self, view: ReviewView, findings: Sequence[Finding]
+        self, view: ReviewView, findings: Sequence[Finding], repeat: int = 0
     ) -> tuple[str | None, Turn]:
         """Ask for a unified diff fixing ``findings``; None when the answer holds no diff."""
         prompt = Template(self.settings.patch_template).substitute(
@@ -486,7 +487,7 @@ class LLMAgent:
             description=view.description,
         )
         turn = Turn(purpose="patch", messages=self._messages(prompt), response_format="prompt")
-        text = await self._complete(turn.messages, turn, None)
+        text = await self._complete(turn.messages, turn, None, repeat)
         turn.completion = text
         diff = extract_diff(text)
         turn.ok = diff is not None
@@ -523,7 +524,11 @@ class LLMAgent:
         return self._client
 
     async def _complete(
-        self, messages: list[dict[str, str]], turn: Turn, categories: Sequence[str] | None
+        self,
+        messages: list[dict[str, str]],
+        turn: Turn,
+        categories: Sequence[str] | None,
+        repeat: int,
     ) -> str:
         """One completion; a request the server refuses for its response format is sent again
         with the next simpler format, and the agent keeps using what worked."""
@@ -538,7 +543,7 @@ class LLMAgent:
                 "temperature": self.settings.temperature,
             }
             if self.settings.seed is not None:
-                request["seed"] = self.settings.seed
+                request["seed"] = self.settings.seed + repeat
             if self.settings.max_tokens is not None:
                 request["max_tokens"] = self.settings.max_tokens
             if fmt == "json_schema" and categories is not None:

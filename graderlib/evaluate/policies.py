@@ -82,7 +82,7 @@ class OfflinePlayer:
         self.name = name
         self._agent = agent
 
-    def policy(self, task: Task | None) -> EpisodePolicy:
+    def policy(self, task: Task | None, repeat: int = 0) -> EpisodePolicy:
         if task is None:
             raise ValueError(
                 f"agent {self.name!r} needs the task itself, not only what an agent sees: "
@@ -108,8 +108,9 @@ class LLMPolicy:
     reserve for ``finalize``.
     """
 
-    def __init__(self, agent: LLMAgent) -> None:
+    def __init__(self, agent: LLMAgent, repeat: int = 0) -> None:
         self.agent = agent
+        self.repeat = repeat
         self.settings: LLMSettings = agent.settings
         self.reported: list[Finding] = []
         self.hints_taken = 0
@@ -124,7 +125,7 @@ class LLMPolicy:
         if self._awaiting_review:
             self._awaiting_review = False
             view = ReviewView.of_observation(observation, previous=self._previous(observation))
-            findings, turn = await self.agent.review(view)
+            findings, turn = await self.agent.review(view, self.repeat)
             self.reviews += 1
             new = [f for f in findings if not self._already_reported(f)]
             new = new[: max(0, MAX_FINDINGS_PER_EPISODE - len(self.reported))]
@@ -148,7 +149,7 @@ class LLMPolicy:
         if self.settings.patch and not self.patched and self.reported and remaining > 1:
             self.patched = True
             view = ReviewView.of_observation(observation)
-            diff, turn = await self.agent.propose_patch(view, self.reported)
+            diff, turn = await self.agent.propose_patch(view, self.reported, self.repeat)
             if diff:
                 return Decision({"kind": "patch", "patch": diff}, [turn])
             return Decision({"kind": "finalize"}, [turn])
@@ -180,8 +181,8 @@ class LLMPlayer:
         self.settings = settings
         self.agent = agent or LLMAgent(settings)
 
-    def policy(self, task: Task | None) -> EpisodePolicy:
-        return LLMPolicy(self.agent)
+    def policy(self, task: Task | None, repeat: int = 0) -> EpisodePolicy:
+        return LLMPolicy(self.agent, repeat)
 
     def describe(self) -> dict[str, Any]:
         settings = self.settings
@@ -196,7 +197,9 @@ class Player(Protocol):
 
     name: str
 
-    def policy(self, task: Task | None) -> EpisodePolicy: ...
+    def policy(self, task: Task | None, repeat: int = 0) -> EpisodePolicy:
+        """The policy of one episode: the k-th (``repeat``) of ``task`` (None: not held)."""
+        ...
 
     def describe(self) -> dict[str, Any]: ...
 
