@@ -22,6 +22,8 @@ import pytest
 from graderlib import grade, load_task
 from graderlib.agents import AGENTS
 from graderlib.cli import main
+from graderlib.evaluate.infer import episode_specs, run_inference
+from graderlib.evaluate.policies import Decision
 from graderlib.task import public_task_id
 from graderlib.taxonomy import default_taxonomy
 from tests.fake_openai import fake_model_server
@@ -324,6 +326,49 @@ def test_a_model_that_never_answers_well_reports_nothing_after_bounded_retries(
         "findings[0].category: unknown category 'sqli-typo' (did you mean sql-injection?); "
         "findings[1].line: 999 is not a line of the file (1..28)"
     )
+
+
+class RefusedAgent:
+    """Sends a report without findings, which the environment refuses, again and again."""
+
+    name = "refused"
+
+    def policy(self, task: Any, repeat: int = 0) -> Any:
+        class Policy:
+            async def act(self, observation: Any) -> Decision:
+                return Decision({"kind": "report", "findings": []})
+
+        return Policy()
+
+    def describe(self) -> dict[str, Any]:
+        return {"agent": self.name, "model": None, "settings": {}}
+
+    async def aclose(self) -> None:
+        return None
+
+
+def test_refused_actions_are_recorded_and_the_episode_is_finalized(tmp_path: Path) -> None:
+    from env.runner import InProcessSessions
+
+    task = load_task(LEDGER_DIR)
+    steps = tmp_path / "steps.jsonl"
+    results = run_inference(
+        RefusedAgent(),
+        InProcessSessions(tasks=[task]),
+        episode_specs(tasks=[task]),
+        trajectories=steps,
+    )
+    (episode,) = results.results
+    assert (episode.rejected_actions, episode.steps, episode.finalized) == (3, 1, True)
+    assert episode.error == "3 action(s) refused by the environment"
+    assert episode.score == 0.05 and results.summary.errors == 1
+    lines = read_lines(steps)
+    assert [(line["step"], line["kind"]) for line in lines] == [
+        (0, "reset"), (1, "report"), (1, "report"), (1, "report"), (1, "finalize"),
+    ]  # fmt: skip
+    refused = lines[1]
+    assert "kind 'report' needs a non-empty 'findings' list" in refused["rejected"]
+    assert (refused["reward"], refused["observation"], refused["done"]) == (None, None, False)
 
 
 def test_bad_settings_are_exit_code_2_with_the_reason(

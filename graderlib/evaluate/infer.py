@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from graderlib.evaluate.llm import LLMError
-from graderlib.evaluate.policies import Player
+from graderlib.evaluate.policies import Decision, EpisodePolicy, Player
 from graderlib.evaluate.sessions import (
     ActionRejected,
     EpisodeSession,
@@ -158,111 +158,104 @@ class _Run:
     session_errors: list[str]
 
 
-async def _play(run: _Run, session: EpisodeSession, spec: EpisodeSpec, worker: int) -> None:
-    """One episode from reset to done; records every step, whatever goes wrong."""
-    result = EpisodeResult(
-        episode=spec.index,
-        task=spec.label,
-        task_id=None,
-        repeat=spec.repeat,
-        score=None,
-        session=worker,
-    )
-    run.results[spec.index] = result
-    episode_id = uuid.uuid4().hex
-    started = time.perf_counter()
-    meta = {"run": run.run_id, "episode": spec.index, "episode_id": episode_id}
-    try:
-        policy = run.player.policy(spec.task, spec.repeat)
-        first = await session.reset(**spec.reset)
-        observation = first.observation
-        result.task_id = str(observation.get("task_id") or "") or None
-        result.score = float(observation.get("score", 0.0))
-        result.issues_total = int(observation.get("issues_total", 0))
-        if run.writer:
-            run.writer.write_reset(meta, observation, time.perf_counter() - started)
-        done = first.done
-        while not done:
-            tick = time.perf_counter()
-            try:
-                decision = await policy.act(observation)
-            except LLMError as error:
-                result.error = str(error)
-                decision_action: dict[str, Any] = {"kind": "finalize"}
-                turns: list[Any] = []
-            else:
-                decision_action, turns = decision.action, decision.turns
-            agent_time = time.perf_counter() - tick
-            result.agent_seconds += agent_time
-            result.model_calls += sum(t.attempts for t in turns)
-            result.malformed_answers += sum(len(t.errors) for t in turns if t.purpose == "review")
-            tick = time.perf_counter()
-            rejection = None
-            outcome: StepOutcome | None = None
-            try:
-                outcome = await session.step(decision_action)
-            except ActionRejected as error:
-                rejection = str(error)
-            env_time = time.perf_counter() - tick
-            result.env_seconds += env_time
-            kind = str(decision_action.get("kind"))
-            hints_before = len(observation.get("hints") or ())
-            if outcome is not None:
-                observation = outcome.observation
-                done = outcome.done
-                result.steps += 1
-                _count(result, kind, decision_action, observation)
-            else:
-                result.rejected_actions += 1
-            if run.writer:
-                hints = list(observation.get("hints") or ())
-                run.writer.write_step(
-                    meta,
-                    step=result.steps if outcome is not None else result.steps + 1,
-                    action=decision_action,
-                    outcome=outcome,
-                    rejection=rejection,
-                    turns=[t.record() for t in turns],
-                    new_hint=hints[-1] if outcome and len(hints) > hints_before else None,
-                    agent_seconds=agent_time,
-                    env_seconds=env_time,
+class _Episode:
+    """One episode from reset to done, recording every step whatever goes wrong."""
+
+    def __init__(self, run: _Run, session: EpisodeSession, spec: EpisodeSpec, worker: int):
+        self.run, self.session, self.spec = run, session, spec
+        self.result = EpisodeResult(
+            episode=spec.index,
+            task=spec.label,
+            task_id=None,
+            repeat=spec.repeat,
+            score=None,
+            session=worker,
+        )
+        self.meta = {"run": run.run_id, "episode": spec.index, "episode_id": uuid.uuid4().hex}
+        run.results[spec.index] = self.result
+
+    async def play(self) -> None:
+        result, started = self.result, time.perf_counter()
+        try:
+            policy = self.run.player.policy(self.spec.task, self.spec.repeat)
+            first = await self.session.reset(**self.spec.reset)
+            observation, done = first.observation, first.done
+            result.task_id = str(observation.get("task_id") or "") or None
+            result.score = float(observation.get("score", 0.0))
+            result.issues_total = int(observation.get("issues_total", 0))
+            if self.run.writer:
+                self.run.writer.write_reset(self.meta, observation, time.perf_counter() - started)
+            while not done:
+                # After a model failure or too many refused actions, the agent has no say:
+                # the episode is finalized, and ends there even if that is refused too.
+                forced = result.error is not None or result.rejected_actions >= MAX_REJECTED_ACTIONS
+                tick = time.perf_counter()
+                decision = (
+                    Decision({"kind": "finalize"})
+                    if forced
+                    else await self._decide(policy, observation)
                 )
-            if result.error is not None and kind == "finalize" and outcome is None:
-                break
-            if result.rejected_actions >= MAX_REJECTED_ACTIONS and not done:
-                if kind == "finalize":
+                outcome = await self._send(decision, observation, time.perf_counter() - tick)
+                if outcome is None and forced:
                     break
-                try:
-                    final = await session.step({"kind": "finalize"})
-                except ActionRejected:
-                    break
-                observation, done = final.observation, final.done
-                result.steps += 1
-                _count(result, "finalize", {"kind": "finalize"}, observation)
-                if run.writer:
-                    run.writer.write_step(
-                        meta,
-                        step=result.steps,
-                        action={"kind": "finalize"},
-                        outcome=final,
-                        rejection=None,
-                        turns=[],
-                        new_hint=None,
-                        agent_seconds=0.0,
-                        env_seconds=0.0,
-                    )
-        result.done = done
-        if result.rejected_actions and result.error is None:
-            result.error = f"{result.rejected_actions} action(s) refused by the environment"
-    except (ActionRejected, ValueError) as error:
-        result.error = str(error)
-    except SessionError as error:  # this session is gone: the worker stops, others go on
-        result.error = str(error)
-        raise
-    finally:
-        result.seconds = round(time.perf_counter() - started, 4)
-        result.agent_seconds = round(result.agent_seconds, 4)
-        result.env_seconds = round(result.env_seconds, 4)
+                if outcome is not None:
+                    observation, done = outcome.observation, outcome.done
+            result.done = done
+            if result.rejected_actions and result.error is None:
+                result.error = f"{result.rejected_actions} action(s) refused by the environment"
+        except (ActionRejected, ValueError) as error:
+            result.error = str(error)
+        except SessionError as error:  # this session is gone: the worker stops, others go on
+            result.error = str(error)
+            raise
+        finally:
+            result.seconds = round(time.perf_counter() - started, 4)
+            result.agent_seconds = round(result.agent_seconds, 4)
+            result.env_seconds = round(result.env_seconds, 4)
+
+    async def _decide(self, policy: EpisodePolicy, observation: dict[str, Any]) -> Decision:
+        try:
+            return await policy.act(observation)
+        except LLMError as error:
+            self.result.error = str(error)
+            return Decision({"kind": "finalize"})
+
+    async def _send(
+        self, decision: Decision, before: dict[str, Any], agent_seconds: float
+    ) -> StepOutcome | None:
+        """Send one action; count and record it. None when the environment refused it."""
+        result, action, turns = self.result, decision.action, decision.turns
+        result.agent_seconds += agent_seconds
+        result.model_calls += sum(t.attempts for t in turns)
+        result.malformed_answers += sum(len(t.errors) for t in turns if t.purpose == "review")
+        tick = time.perf_counter()
+        rejection, outcome = None, None
+        try:
+            outcome = await self.session.step(action)
+        except ActionRejected as error:
+            rejection = str(error)
+        env_seconds = time.perf_counter() - tick
+        result.env_seconds += env_seconds
+        if outcome is None:
+            result.rejected_actions += 1
+        else:
+            result.steps += 1
+            _count(result, str(action.get("kind")), action, outcome.observation)
+        if self.run.writer:
+            hints_before = len(before.get("hints") or ())
+            hints = list(outcome.observation.get("hints") or ()) if outcome else []
+            self.run.writer.write_step(
+                self.meta,
+                step=result.steps if outcome is not None else result.steps + 1,
+                action=action,
+                outcome=outcome,
+                rejection=rejection,
+                turns=[t.record() for t in turns],
+                new_hint=hints[-1] if len(hints) > hints_before else None,
+                agent_seconds=agent_seconds,
+                env_seconds=env_seconds,
+            )
+        return outcome
 
 
 def _count(
@@ -291,7 +284,7 @@ async def _worker(run: _Run, queue: asyncio.Queue[EpisodeSpec], worker: int) -> 
                 spec = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            await _play(run, session, spec, worker)
+            await _Episode(run, session, spec, worker).play()
     finally:
         if session is not None:
             await session.aclose()
