@@ -10,6 +10,8 @@ must defeat (shotgun, keyword stuffing, random). ``graderlib scorecard`` runs th
 
 from __future__ import annotations
 
+import functools
+import os
 import random
 from collections.abc import Callable
 
@@ -82,9 +84,19 @@ def random_agent(task: Task, seed: int = 0) -> list[Finding]:
 def llm_agent(task: Task) -> list[Finding]:
     """One review by the chat model that ``API_BASE_URL``, ``MODEL_NAME``, ``OPENAI_API_KEY``
     name (imported on first use: the ``openai`` client is not needed by anything else)."""
-    from graderlib.evaluate.llm import LLMAgent
+    environ = os.environ
+    return _llm_agent(
+        environ.get("API_BASE_URL"), environ.get("MODEL_NAME"), environ.get("OPENAI_API_KEY")
+    )(task)
 
-    return LLMAgent.from_env()(task)
+
+@functools.lru_cache(maxsize=4)
+def _llm_agent(base_url: str | None, model: str | None, key: str | None) -> Agent:
+    """One agent per configuration, so a corpus run learns once which response format the
+    server accepts."""
+    from graderlib.evaluate.llm import LLMAgent, LLMSettings
+
+    return LLMAgent(LLMSettings.from_env({}, base_url=base_url, model=model, api_key=key))
 
 
 BASELINES: tuple[str, ...] = ("oracle", "static", "shotgun", "keyword", "random")

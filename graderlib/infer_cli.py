@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import pkgutil
+import re
 import sys
 import urllib.error
 import urllib.request
@@ -79,8 +80,9 @@ def _local_tasks(args: argparse.Namespace) -> list[Task] | None:
 
 def _server_task_ids(url: str, split: str | None, count: int | None) -> list[str]:
     """Public task ids from the server's ``GET /tasks`` (for a run without the corpus)."""
+    http_url = re.sub(r"^ws(s?)://", r"http\1://", url.rstrip("/"))
     try:
-        with urllib.request.urlopen(url.rstrip("/") + "/tasks", timeout=30) as response:
+        with urllib.request.urlopen(http_url + "/tasks", timeout=30) as response:
             listing = json.loads(response.read())
     except (OSError, urllib.error.URLError, ValueError) as error:
         raise _bad(f"cannot list the tasks of {url} (GET /tasks): {error}") from None

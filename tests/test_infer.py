@@ -403,10 +403,11 @@ def test_infer_over_ws_with_four_concurrent_sessions_matches_in_process(
         )  # fmt: skip
         assert code == 0, capsys.readouterr().err
         # The llm agent over /ws without the corpus: the tasks come from GET /tasks.
+        ws_url = server.url.replace("http://", "ws://")
         with fake_model_server(ledger_reviewer) as model:
             model_env.setenv("API_BASE_URL", model.url)
             code = main(
-                ["infer", "--env-url", server.url, "--concurrency", "4",
+                ["infer", "--env-url", ws_url, "--concurrency", "4",
                  "--out", str(tmp_path / "llm.json")]
             )  # fmt: skip
         assert code == 0, capsys.readouterr().err
@@ -438,6 +439,7 @@ def test_infer_over_ws_with_four_concurrent_sessions_matches_in_process(
     assert rewards(ws_steps) == rewards(local_steps)
 
     llm = json.loads((tmp_path / "llm.json").read_text())
+    assert llm["environment"] == ws_url and llm["complete"] is True
     assert {r["task"] for r in llm["results"]} == {None}
     by_task = {r["task_id"]: r["score"] for r in llm["results"]}
     assert by_task == {

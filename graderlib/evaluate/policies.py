@@ -17,6 +17,7 @@ Two kinds of policy exist:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,18 +58,30 @@ def finding_payload(finding: Finding) -> dict[str, Any]:
 
 
 class FindingsPolicy:
-    """An offline agent's findings, reported in chunks, then (oracle) a patch, then finalize."""
+    """An offline agent's findings, reported in chunks, then (oracle) a patch, then finalize.
 
-    def __init__(self, findings: Sequence[Finding], patch: str | None = None) -> None:
+    The agent runs on the first step, in a worker thread: the static agent scans for ~0.1 s,
+    and the event loop keeps the other sessions moving meanwhile.
+    """
+
+    def __init__(self, agent: Agent, task: Task, patch: str | None = None) -> None:
+        self._agent, self._task, self._patch = agent, task, patch
+        self._actions: list[Action] | None = None
+
+    async def _plan(self) -> list[Action]:
+        findings: Sequence[Finding] = await asyncio.to_thread(self._agent, self._task)
         payloads = [finding_payload(f) for f in findings[:MAX_FINDINGS_PER_EPISODE]]
-        self._actions: list[Action] = [
+        actions: list[Action] = [
             {"kind": "report", "findings": payloads[i : i + MAX_FINDINGS_PER_ACTION]}
             for i in range(0, len(payloads), MAX_FINDINGS_PER_ACTION)
         ]
-        if patch:
-            self._actions.append({"kind": "patch", "patch": patch})
+        if self._patch:
+            actions.append({"kind": "patch", "patch": self._patch})
+        return actions
 
     async def act(self, observation: Observation) -> Decision:
+        if self._actions is None:
+            self._actions = await self._plan()
         remaining = int(observation.get("remaining_steps", 1))
         if self._actions and remaining > 1:  # always keep one step to finalize
             return Decision(self._actions.pop(0))
@@ -91,7 +104,7 @@ class OfflinePlayer:
         patch = None
         if self.name == "oracle" and task.fix_path is not None:
             patch = Path(task.fix_path).read_text(encoding="utf-8")
-        return FindingsPolicy(self._agent(task), patch)
+        return FindingsPolicy(self._agent, task, patch)
 
     def describe(self) -> dict[str, Any]:
         return {"agent": self.name, "model": None, "settings": {}}
