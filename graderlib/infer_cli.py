@@ -1,8 +1,8 @@
 """``graderlib infer``: an agent plays episodes of the environment; the run becomes a file.
 
-Exit codes: 0 every episode finished, 1 some did not (the file says why), 2 bad input (unknown
-agent, no model, unreadable tasks or template, no session could be opened), 130 Ctrl-C (the
-file holds what finished).
+Exit codes: 0 every episode finished without an error, 1 some did not (the file says why), 2
+bad input (unknown agent, no model, unreadable tasks or template, no session could be opened,
+a model server that cannot serve: the file holds what finished), 130 Ctrl-C (likewise).
 """
 
 from __future__ import annotations
@@ -160,6 +160,8 @@ def cmd_infer(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"interrupted: what finished is in {out}", file=sys.stderr)
         return 130
+    if results.aborted:
+        raise _bad(f"{results.aborted} (the run stopped; what finished is in {out})")
     summary = results.summary
     mean_score = "-" if summary.mean_score is None else f"{summary.mean_score:.3f}"
     print(

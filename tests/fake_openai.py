@@ -44,9 +44,11 @@ def completion(model: str, text: str, number: int) -> dict[str, Any]:
 
 
 @contextmanager
-def fake_model_server(reply: Reply, *, json_schema: bool = True) -> Iterator[FakeModelServer]:
+def fake_model_server(
+    reply: Reply, *, json_schema: bool = True, status: int = 200
+) -> Iterator[FakeModelServer]:
     """Serve ``reply`` on a free loopback port; ``json_schema=False`` refuses that format
-    with a 400, as many local servers do."""
+    with a 400, as many local servers do; another ``status`` answers every request with it."""
     server_state = FakeModelServer(url="")
     lock = threading.Lock()
 
@@ -87,6 +89,10 @@ def fake_model_server(reply: Reply, *, json_schema: bool = True) -> Iterator[Fak
             with lock:
                 server_state.requests.append(request)
                 number = len(server_state.requests)
+            if status != 200:
+                error = {"message": "Incorrect API key provided", "type": "invalid_request_error"}
+                self._send(status, {"error": {**error, "param": None, "code": "invalid_api_key"}})
+                return
             text = reply(request)
             self._send(200, completion(str(request.get("model")), text, number))
 

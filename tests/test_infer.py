@@ -360,8 +360,8 @@ def test_refused_actions_are_recorded_and_the_episode_is_finalized(tmp_path: Pat
     )
     (episode,) = results.results
     assert (episode.rejected_actions, episode.steps, episode.finalized) == (3, 1, True)
-    assert episode.error == "3 action(s) refused by the environment"
-    assert episode.score == 0.05 and results.summary.errors == 1
+    assert episode.error is None and results.summary.errors == 0  # the agent's fault: scored
+    assert episode.score == 0.05 and results.summary.mean_score == 0.05
     lines = read_lines(steps)
     assert [(line["step"], line["kind"]) for line in lines] == [
         (0, "reset"), (1, "report"), (1, "report"), (1, "report"), (1, "finalize"),
@@ -369,6 +369,25 @@ def test_refused_actions_are_recorded_and_the_episode_is_finalized(tmp_path: Pat
     refused = lines[1]
     assert "kind 'report' needs a non-empty 'findings' list" in refused["rejected"]
     assert (refused["reward"], refused["observation"], refused["done"]) == (None, None, False)
+
+
+def test_a_model_server_that_refuses_the_key_stops_the_run(
+    model_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results.json"
+    with fake_model_server(ledger_reviewer, status=401) as model:
+        model_env.setenv("API_BASE_URL", model.url)
+        code = main(["infer", "--tasks", str(LEDGER_DIR), "--episodes", "3", "--out", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"the model server ({model.url}) cannot serve model 'fake-reviewer'" in err
+    assert "Incorrect API key provided" in err and "Traceback" not in err
+    assert len(model.requests) == 1  # not once per episode
+    results = json.loads(out.read_text())
+    assert results["aborted"].startswith("the model server (") and results["complete"] is False
+    (episode,) = results["results"]
+    assert episode["error"] == results["aborted"] and episode["done"] is True
+    assert results["summary"]["mean_score"] is None  # an episode the model never played
 
 
 def test_bad_settings_are_exit_code_2_with_the_reason(

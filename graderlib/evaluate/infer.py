@@ -115,10 +115,16 @@ class EpisodeResult(BaseModel):
     agent_seconds: float = 0.0
     env_seconds: float = 0.0
     session: int = 0
-    error: str | None = None
+    error: str | None = Field(
+        default=None,
+        description="What failed around the agent (model server, session); such an episode "
+        "is listed but left out of the mean score. Refused actions are counted, not errors.",
+    )
 
 
 class RunSummary(BaseModel):
+    """Over the episodes that finished; ``mean_score`` leaves out those with an error."""
+
     episodes_planned: int
     episodes_finished: int
     mean_score: float | None
@@ -145,6 +151,9 @@ class InferenceResults(BaseModel):
     session_errors: list[str] = Field(
         default_factory=list, description="Sessions that could not be opened or broke."
     )
+    aborted: str | None = Field(
+        default=None, description="Why the run stopped early (a model server that cannot serve)."
+    )
     results: list[EpisodeResult]
 
 
@@ -156,6 +165,7 @@ class _Run:
     run_id: str
     results: dict[int, EpisodeResult]
     session_errors: list[str]
+    aborted: str | None = None
 
 
 class _Episode:
@@ -201,8 +211,6 @@ class _Episode:
                 if outcome is not None:
                     observation, done = outcome.observation, outcome.done
             result.done = done
-            if result.rejected_actions and result.error is None:
-                result.error = f"{result.rejected_actions} action(s) refused by the environment"
         except (ActionRejected, ValueError) as error:
             result.error = str(error)
         except SessionError as error:  # this session is gone: the worker stops, others go on
@@ -218,6 +226,8 @@ class _Episode:
             return await policy.act(observation)
         except LLMError as error:
             self.result.error = str(error)
+            if error.fatal:
+                self.run.aborted = str(error)
             return Decision({"kind": "finalize"})
 
     async def _send(
@@ -279,7 +289,7 @@ async def _worker(run: _Run, queue: asyncio.Queue[EpisodeSpec], worker: int) -> 
     session: EpisodeSession | None = None
     try:
         session = await run.sessions.open()
-        while True:
+        while run.aborted is None:
             try:
                 spec = queue.get_nowait()
             except asyncio.QueueEmpty:
@@ -367,6 +377,7 @@ def _assemble(
     else:  # interrupted: keep what finished
         results = [r for s in specs if (r := run.results.get(s.index)) is not None and r.done]
     finished = [r for r in results if r.done]
+    scored = [r for r in finished if r.error is None]
     return InferenceResults(
         graderlib_version=graderlib_version(),
         run_id=run.run_id,
@@ -382,12 +393,13 @@ def _assemble(
         summary=RunSummary(
             episodes_planned=len(specs),
             episodes_finished=len(finished),
-            mean_score=round(mean(r.score or 0.0 for r in finished), 6) if finished else None,
+            mean_score=round(mean(r.score or 0.0 for r in scored), 6) if scored else None,
             patches_resolved=sum(r.patch.resolved for r in finished),
             hints=sum(r.hints for r in results),
             errors=sum(r.error is not None for r in results),
         ),
         session_errors=run.session_errors,
+        aborted=run.aborted,
         results=results,
     )
 

@@ -104,7 +104,15 @@ _FENCE = re.compile(r"```[a-zA-Z0-9_-]*[ \t]*\n(.*?)```", re.DOTALL)
 
 
 class LLMError(RuntimeError):
-    """The model server failed (unreachable, refused the key, answered an error). Safe to show."""
+    """The model server failed (unreachable, refused the key, answered an error). Safe to show.
+
+    ``fatal`` errors (unreachable, a refused key, an unknown model) will fail every request
+    alike, so a run stops instead of failing each of its episodes in turn.
+    """
+
+    def __init__(self, message: str, *, fatal: bool = False) -> None:
+        super().__init__(message)
+        self.fatal = fatal
 
 
 class TemplateError(ValueError):
@@ -511,7 +519,8 @@ class LLMAgent:
                 from openai import AsyncOpenAI
             except ImportError:
                 raise LLMError(
-                    "the llm agent needs the openai client: pip install 'graderlib[env]'"
+                    "the llm agent needs the openai client: pip install 'graderlib[env]'",
+                    fatal=True,
                 ) from None
 
             self._client = AsyncOpenAI(
@@ -535,6 +544,12 @@ class LLMAgent:
         client = self._client_or_new()
         import openai
 
+        fatal_errors = (
+            openai.APIConnectionError,
+            openai.AuthenticationError,
+            openai.PermissionDeniedError,
+            openai.NotFoundError,
+        )
         while True:
             fmt: ResponseFormat = self.response_format if categories is not None else "prompt"
             request: dict[str, Any] = {
@@ -567,6 +582,13 @@ class LLMAgent:
                     turn.attempts -= 1
                     continue
                 raise LLMError(f"the model server refused the request: {_brief(error)}") from None
+            except fatal_errors as error:
+                where = self.settings.base_url or "the OpenAI API"
+                raise LLMError(
+                    f"the model server ({where}) cannot serve model {self.settings.model!r}: "
+                    f"{_brief(error)}",
+                    fatal=True,
+                ) from None
             except openai.APIError as error:
                 raise LLMError(f"the model server failed: {_brief(error)}") from None
             if not response.choices:
