@@ -11,6 +11,7 @@ import json
 import os
 import runpy
 import signal
+import subprocess
 import sys
 import threading
 from importlib.metadata import version
@@ -499,7 +500,7 @@ def test_ctrl_c_writes_the_episodes_that_finished(
         finally:
             release.set()
     assert code == 130
-    assert "interrupted: what finished is in" in capsys.readouterr().err
+    assert "interrupted: what finished is in" in capsys.readouterr().out
     results = json.loads(out.read_text())
     assert results["complete"] is False
     assert results["summary"]["episodes_planned"] == 2
@@ -509,3 +510,29 @@ def test_ctrl_c_writes_the_episodes_that_finished(
     assert [(line["episode"], line["kind"]) for line in lines] == [
         (0, "reset"), (0, "report"), (0, "finalize"), (1, "reset"),
     ]  # fmt: skip
+
+
+# ------------------------------------------------------------------ installed entry points
+
+
+@pytest.mark.slow
+def test_smoke_infer_and_trajectories(tmp_path: Path) -> None:
+    """The console script, from the repository root (where ``env/`` is importable)."""
+    script = Path(sys.executable).with_name("graderlib")
+    out, steps = tmp_path / "results.json", tmp_path / "steps.jsonl"
+    environ = {k: v for k, v in os.environ.items() if k != "ENV_BASE_URL"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(script), *args], cwd=REPO, env=environ, capture_output=True, text=True,
+            timeout=300, check=False,
+        )  # fmt: skip
+
+    done = run("infer", "--agent", "oracle", "--tasks", str(FIXTURE_TASKS / "env-clean-cache"),
+               "--out", str(out), "--trajectories", str(steps))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("1/1 episode(s) finished, mean score 1.000")
+    assert json.loads(out.read_text())["results"][0]["score"] == 1.0
+    done = run("trajectories", "summarize", str(steps))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].split()[:5] == ["overall", "1", "1", "1.000", "1.000"]

@@ -10,50 +10,40 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from graderlib.cli import Subparsers
+from graderlib.cli.base import BadInput, ExitCode, Parser, Subparsers
 
 
-def _bad(message: str) -> Exception:
-    from graderlib.cli import BadInput
-
-    return BadInput(message)
-
-
-def cmd_summarize(args: argparse.Namespace) -> int:
+def cmd_summarize(args: argparse.Namespace) -> ExitCode:
     from graderlib.evaluate.trajectories import TrajectoryError, format_summary, summarize
 
     try:
         summary = summarize([Path(f) for f in args.files])
     except TrajectoryError as error:
-        raise _bad(str(error)) from None
+        raise BadInput(str(error)) from None
     if args.json:
         print(json.dumps(summary.model_dump(mode="json"), indent=2))
     else:
         print(format_summary(summary))
-    return 0
+    return ExitCode.OK
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def cmd_export(args: argparse.Namespace) -> ExitCode:
     from graderlib.evaluate.trajectories import TrajectoryError, export
 
     try:
         target = export([Path(f) for f in args.files], Path(args.out), args.format)
     except TrajectoryError as error:
-        raise _bad(str(error)) from None
+        raise BadInput(str(error)) from None
     print(f"wrote {target}")
-    return 0
+    return ExitCode.OK
 
 
-def add_trajectories_parser(commands: Subparsers) -> None:
+def register(commands: Subparsers) -> None:
     parser = commands.add_parser(
         "trajectories", help="summarize or export the trajectories `graderlib infer` recorded"
     )
-    actions = parser.add_subparsers(
-        dest="trajectories_command", required=True, parser_class=type(parser)
-    )
+    actions = parser.add_subparsers(dest="trajectories_command", required=True, parser_class=Parser)
     summary = actions.add_parser(
         "summarize",
         help="per task and overall: first vs final score, false positives, hints, patches",

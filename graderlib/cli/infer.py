@@ -18,8 +18,9 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graderlib.cli.base import BadInput, ExitCode, Subparsers
+
 if TYPE_CHECKING:
-    from graderlib.cli import Subparsers
     from graderlib.evaluate.infer import EpisodeSpec
     from graderlib.evaluate.llm import LLMSettings
     from graderlib.evaluate.sessions import Sessions
@@ -28,12 +29,6 @@ if TYPE_CHECKING:
 IN_PROCESS_RUNNER = "env.runner:InProcessSessions"
 """The in-process transport, named by reference: graderlib does not import the environment."""
 SPLITS = ("train", "validation", "test")
-
-
-def _bad(message: str) -> Exception:
-    from graderlib.cli import BadInput
-
-    return BadInput(message)
 
 
 def _llm_settings(args: argparse.Namespace) -> LLMSettings:
@@ -53,11 +48,12 @@ def _llm_settings(args: argparse.Namespace) -> LLMSettings:
             try:
                 overrides[key] = Path(path).read_text(encoding="utf-8")
             except OSError as error:
-                raise _bad(f"cannot read --{option.replace('_', '-')} {path}: {error}") from None
+                flag = "--" + option.replace("_", "-")
+                raise BadInput(f"cannot read {flag} {path}: {error}") from None
     try:
         return LLMSettings.from_env(**overrides)
     except (TemplateError, ValueError) as error:
-        raise _bad(" ".join(str(error).split())) from None
+        raise BadInput(" ".join(str(error).split())) from None
 
 
 def _local_tasks(args: argparse.Namespace) -> list[Task] | None:
@@ -68,13 +64,13 @@ def _local_tasks(args: argparse.Namespace) -> list[Task] | None:
         return None
     root = Path(args.tasks or os.environ.get("GRADERLIB_TASKS_DIR") or default_tasks_dir())
     if not root.is_dir():
-        raise _bad(f"--tasks {root}: not a directory")
+        raise BadInput(f"--tasks {root}: not a directory")
     try:
         tasks = load_tasks(root, split=args.split)
     except TaskLoadError as error:
-        raise _bad(str(error)) from None
+        raise BadInput(str(error)) from None
     if not tasks:
-        raise _bad(f"no task in {root}" + (f" in split {args.split!r}" if args.split else ""))
+        raise BadInput(f"no task in {root}" + (f" in split {args.split!r}" if args.split else ""))
     return tasks[: args.count] if args.count else tasks
 
 
@@ -85,7 +81,7 @@ def _server_task_ids(url: str, split: str | None, count: int | None) -> list[str
         with urllib.request.urlopen(http_url + "/tasks", timeout=30) as response:
             listing = json.loads(response.read())
     except (OSError, urllib.error.URLError, ValueError) as error:
-        raise _bad(f"cannot list the tasks of {url} (GET /tasks): {error}") from None
+        raise BadInput(f"cannot list the tasks of {url} (GET /tasks): {error}") from None
     ids = [
         str(t["id"])
         for t in listing.get("tasks", [])
@@ -93,7 +89,7 @@ def _server_task_ids(url: str, split: str | None, count: int | None) -> list[str
     ]
     if not ids:
         where = f" in split {split!r}" if split else ""
-        raise _bad(f"the server at {url} offers no task{where}")
+        raise BadInput(f"the server at {url} offers no task{where}")
     return ids[:count] if count else ids
 
 
@@ -108,7 +104,7 @@ def _sessions(args: argparse.Namespace, tasks: list[Task] | None) -> Sessions:
     try:
         factory = pkgutil.resolve_name(args.runner)
     except (ImportError, AttributeError, ValueError) as error:
-        raise _bad(
+        raise BadInput(
             f"cannot load the in-process environment {args.runner!r} ({error}); run from the "
             "repository root (or pass --app-dir), or use --env-url / ENV_BASE_URL"
         ) from None
@@ -126,13 +122,13 @@ def _specs(args: argparse.Namespace, tasks: list[Task] | None) -> list[EpisodeSp
     )
 
 
-def cmd_infer(args: argparse.Namespace) -> int:
+def cmd_infer(args: argparse.Namespace) -> ExitCode:
     from graderlib.evaluate.infer import run_inference
     from graderlib.evaluate.policies import player
     from graderlib.evaluate.sessions import SessionError
 
     if args.agent != "llm" and args.tasks is None and args.env_url:
-        raise _bad(
+        raise BadInput(
             f"agent {args.agent!r} needs the tasks themselves: pass --tasks DIR with the tasks "
             "the server serves (only the llm agent plays from observations alone)"
         )
@@ -140,7 +136,7 @@ def cmd_infer(args: argparse.Namespace) -> int:
     try:
         chosen = player(args.agent, settings)
     except ValueError as error:
-        raise _bad(str(error)) from None
+        raise BadInput(str(error)) from None
     tasks = _local_tasks(args)
     specs = _specs(args, tasks)
     sessions = _sessions(args, tasks)
@@ -156,12 +152,12 @@ def cmd_infer(args: argparse.Namespace) -> int:
             trajectories=Path(args.trajectories) if args.trajectories else None,
         )
     except SessionError as error:
-        raise _bad(str(error)) from None
+        raise BadInput(str(error)) from None
     except KeyboardInterrupt:
-        print(f"interrupted: what finished is in {out}", file=sys.stderr)
-        return 130
+        print(f"interrupted: what finished is in {out}")
+        return ExitCode.INTERRUPTED
     if results.aborted:
-        raise _bad(f"{results.aborted} (the run stopped; what finished is in {out})")
+        raise BadInput(f"{results.aborted} (the run stopped; what finished is in {out})")
     summary = results.summary
     mean_score = "-" if summary.mean_score is None else f"{summary.mean_score:.3f}"
     print(
@@ -172,7 +168,7 @@ def cmd_infer(args: argparse.Namespace) -> int:
     for result in results.results:
         if result.error:
             print(f"  episode {result.episode} ({result.task_id}): {result.error}")
-    return 0 if results.complete and not summary.errors else 1
+    return ExitCode.OK if results.complete and not summary.errors else ExitCode.FAILED
 
 
 def _positive(text: str) -> int:
@@ -185,7 +181,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def add_infer_parser(commands: Subparsers) -> None:
+def register(commands: Subparsers) -> None:
     parser = commands.add_parser(
         "infer",
         help="an agent (a chat model or a baseline) plays episodes; writes inference_results.json",
