@@ -13,6 +13,10 @@ Two kinds of policy exist:
   also sends the task's reference fix, then they finalize.
 * :class:`LLMPolicy` plays the ``llm`` agent: review, optionally a hint and a second review with
   it, optionally a patch, then finalize. It sees only observations.
+
+A :class:`Player` is an agent across a whole run: it makes each episode's policy, describes
+itself for the results file (agent, model, settings) and is closed when the run ends, so the
+``llm`` agent keeps one HTTP client for every episode.
 """
 
 from __future__ import annotations
