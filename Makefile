@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 1
 MAX_CONCURRENT_ENVS ?= 64
 
-.PHONY: install test lint typecheck unit serve bench lint-tasks clean browser
+.PHONY: install test quick lint typecheck unit serve bench lint-tasks clean browser
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,14 +20,18 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check graderlib env tests benchmarks
-	$(BIN)/ruff format --check graderlib env tests benchmarks
+	$(BIN)/ruff check graderlib env tests benchmarks examples
+	$(BIN)/ruff format --check graderlib env tests benchmarks examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy graderlib env
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# The fast loop while editing: everything but the tests marked slow (servers, browsers, builds).
+quick: $(STAMP)
+	$(BIN)/pytest -m "not slow"
 
 lint-tasks: $(STAMP)
 	$(BIN)/graderlib tasks lint tasks

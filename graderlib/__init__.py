@@ -19,22 +19,19 @@ from graderlib.findings import (
 )
 from graderlib.grading import grade
 from graderlib.locate import Span
-from graderlib.scoring import (
-    EpisodeProgress,
-    FindingVerdict,
-    GradeReport,
-    MissedIssue,
-    RewardPolicy,
-    ScoreComponents,
-)
+from graderlib.policy import EpisodeProgress, RewardPolicy
+from graderlib.report import FindingVerdict, GradeReport, MissedIssue, ScoreComponents
+from graderlib.settings import Settings, SettingsError, get_settings
 from graderlib.task import CleanMark, Issue, Task, TaskLoadError, load_task, load_tasks
 from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default_taxonomy
 
 if TYPE_CHECKING:
     from graderlib.detectors.base import Detector, DetectorFinding
     from graderlib.detectors.confirm import ConfirmResult, confirm_task
+    from graderlib.detectors.external import ToolError
     from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
+    from graderlib.detectors.worker import start_bandit_worker, stop_bandit_worker
     from graderlib.evaluate.infer import run_inference
     from graderlib.evaluate.llm import LLMAgent, LLMSettings
     from graderlib.evaluate.sessions import ActionRejected, StepOutcome
@@ -49,6 +46,9 @@ _LAZY = {
     "ScanResult": "graderlib.detectors",
     "all_detectors": "graderlib.detectors",
     "scan": "graderlib.detectors",
+    "start_bandit_worker": "graderlib.detectors",
+    "stop_bandit_worker": "graderlib.detectors",
+    "ToolError": "graderlib.detectors.external",
     "ConfirmResult": "graderlib.detectors.confirm",
     "confirm_task": "graderlib.detectors.confirm",
     "to_sarif": "graderlib.sarif",
@@ -90,16 +90,20 @@ __all__ = [
     "RewardPolicy",
     "ScanResult",
     "ScoreComponents",
+    "Settings",
+    "SettingsError",
     "Severity",
     "Span",
     "StepOutcome",
     "Task",
     "TaskLoadError",
+    "ToolError",
     "UnknownCategoryError",
     "all_detectors",
     "confirm_task",
     "default_taxonomy",
     "findings_from_sarif",
+    "get_settings",
     "grade",
     "load_findings",
     "load_task",
@@ -107,6 +111,8 @@ __all__ = [
     "parse_findings",
     "run_inference",
     "scan",
+    "start_bandit_worker",
+    "stop_bandit_worker",
     "to_sarif",
     "verify_patch",
 ]

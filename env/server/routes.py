@@ -19,8 +19,8 @@ from env.models import MAX_FINDINGS_PER_ACTION, MAX_PATCH_CHARS, MAX_TEXT_CHARS
 from env.server.catalog import (
     DIFFICULTIES,
     SPLITS,
+    Catalog,
     TaskSelectionError,
-    load_catalog,
     public_report,
 )
 from env.server.catalog import public_summary as public_task
@@ -74,6 +74,7 @@ async def _read_json_body(request: Request, limit: int) -> Any:
 def add_routes(
     app: FastAPI,
     *,
+    catalog: Catalog,
     policy: RewardPolicy,
     step_budget: int,
     max_concurrent_envs: int,
@@ -88,7 +89,6 @@ def add_routes(
 
     @app.get("/tasks", tags=["Tasks"], summary="Every task, without its answers")
     def list_tasks() -> dict[str, Any]:
-        catalog = load_catalog()
         return {
             "count": len(catalog.tasks),
             "categories": list(default_taxonomy().ids),
@@ -101,7 +101,7 @@ def add_routes(
             body = GradeRequest.model_validate(raw)
         except ValidationError as error:
             raise HTTPException(422, _validation_message(error)) from None
-        task = load_catalog().find(body.task_id)
+        task = catalog.find(body.task_id)
         if task is None:
             raise HTTPException(404, f"unknown task_id {body.task_id[:100]!r} (see GET /tasks)")
         try:
@@ -122,7 +122,6 @@ def add_routes(
 
     @app.get("/config", tags=["Tasks"], summary="How this server is configured")
     def config() -> dict[str, Any]:
-        catalog = load_catalog()
         return {
             "env_name": "code_review",
             "step_budget": step_budget,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pkgutil
 import re
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graderlib.cli.base import BadInput, ExitCode, Subparsers
+from graderlib.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from graderlib.evaluate.infer import EpisodeSpec
@@ -62,7 +62,7 @@ def _local_tasks(args: argparse.Namespace) -> list[Task] | None:
 
     if args.tasks is None and args.env_url:
         return None
-    root = Path(args.tasks or os.environ.get("GRADERLIB_TASKS_DIR") or default_tasks_dir())
+    root = Path(args.tasks or Settings.from_env().tasks_dir or default_tasks_dir())
     if not root.is_dir():
         raise BadInput(f"--tasks {root}: not a directory")
     try:
@@ -123,6 +123,10 @@ def _specs(args: argparse.Namespace, tasks: list[Task] | None) -> list[EpisodeSp
 
 
 def cmd_infer(args: argparse.Namespace) -> ExitCode:
+    try:
+        args.env_url = args.env_url or Settings.from_env().env_base_url
+    except SettingsError as error:
+        raise BadInput(str(error)) from None
     from graderlib.evaluate.infer import run_inference
     from graderlib.evaluate.policies import player
     from graderlib.evaluate.sessions import SessionError
@@ -193,7 +197,7 @@ def register(commands: Subparsers) -> None:
     parser.add_argument("--agent", default="llm", help="llm, or a baseline: oracle, static, ...")
     parser.add_argument(
         "--env-url",
-        default=os.environ.get("ENV_BASE_URL") or None,
+        default=None,
         help="the environment server (default: $ENV_BASE_URL; none: run in process)",
     )
     parser.add_argument("--tasks", help="a task directory the run holds (reset by task id)")

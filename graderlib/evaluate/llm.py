@@ -36,7 +36,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -160,15 +159,20 @@ class LLMSettings(BaseModel):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> LLMSettings:
-        """Settings from ``API_BASE_URL``, ``MODEL_NAME``, ``OPENAI_API_KEY`` and ``overrides``."""
-        environ = os.environ if environ is None else environ
-        model = overrides.pop("model", None) or environ.get("MODEL_NAME", "")
+        """Settings from ``API_BASE_URL``, ``MODEL_NAME``, ``OPENAI_API_KEY`` (read through
+        :class:`graderlib.settings.Settings`, from ``environ`` or the process's environment)
+        and ``overrides``."""
+        from graderlib.settings import Settings
+
+        read = Settings.from_env(environ)
+        key = read.openai_api_key.get_secret_value() if read.openai_api_key else None
+        model = overrides.pop("model", None) or read.model_name
         if not model:
             raise ValueError("the llm agent needs a model: set MODEL_NAME (or pass --model)")
         values: dict[str, Any] = {
             "model": model,
-            "base_url": overrides.pop("base_url", None) or environ.get("API_BASE_URL") or None,
-            "api_key": overrides.pop("api_key", None) or environ.get("OPENAI_API_KEY") or None,
+            "base_url": overrides.pop("base_url", None) or read.api_base_url,
+            "api_key": overrides.pop("api_key", None) or key,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)

@@ -1,9 +1,10 @@
 """What a patch verification concludes: the verdict models, their reasons, and redaction.
 
 A :class:`PatchVerdict` is built in two steps. :mod:`graderlib.verify.verify` constructs a
-draft with every measured field (mypy checks each one), and :func:`settle` derives the three
-fields that only summarise the others: ``reasons``, ``resolved`` and ``summary``. Keeping the
-derivation here means a redacted verdict explains itself with the same words as a full one.
+draft naming every measured field (mypy rejects a misspelt one), and :func:`settle` derives
+the three fields that only summarise the others: ``reasons``, ``resolved`` and ``summary``.
+Keeping the derivation here means a redacted verdict explains itself in the same words as a
+full one.
 """
 
 from __future__ import annotations

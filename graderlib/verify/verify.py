@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from graderlib.locate import Span
+from graderlib.near import NEAR_LINES, is_near
 from graderlib.task import Issue, Task
 from graderlib.taxonomy import Relation, Severity, Taxonomy, default_taxonomy
 from graderlib.verify.facts import SourceFacts, source_facts
@@ -52,7 +53,6 @@ from graderlib.verify.verdict import (
     settle,
 )
 
-NEAR_LINES = 2
 BLOCKING_SEVERITY = Severity.MEDIUM
 
 
@@ -280,7 +280,7 @@ def _near(finding: _Finding, span: Span, issue: Issue) -> bool:
     if issue.scope == "file":
         return True
     slack = 0 if issue.scope == "definition" else NEAR_LINES
-    return span.distance(finding.span.start, finding.span.end) <= slack
+    return is_near(span, finding.span.start, finding.span.end, slack)
 
 
 # ------------------------------------------------------------------------------ tests
@@ -484,8 +484,7 @@ def _new_findings(
         # ``timeout=`` to a call changes its fingerprint, not what else is wrong with it)
         if any(
             before.category == finding.category
-            and line_map.span(before.span).distance(finding.span.start, finding.span.end)
-            <= NEAR_LINES
+            and is_near(line_map.span(before.span), finding.span.start, finding.span.end)
             for before in original.findings
         ):
             continue
