@@ -349,7 +349,7 @@ class RefusedAgent:
 
 
 def test_refused_actions_are_recorded_and_the_episode_is_finalized(tmp_path: Path) -> None:
-    from env.runner import InProcessSessions
+    from env.server.runner import InProcessSessions
 
     task = load_task(LEDGER_DIR)
     steps = tmp_path / "steps.jsonl"

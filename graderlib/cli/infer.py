@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from graderlib.evaluate.sessions import Sessions
     from graderlib.task import Task
 
-IN_PROCESS_RUNNER = "env.runner:InProcessSessions"
+IN_PROCESS_RUNNER = "env.server.runner:InProcessSessions"
 """The in-process transport, named by reference: graderlib does not import the environment."""
 SPLITS = ("train", "validation", "test")
 

@@ -3,10 +3,10 @@
 The episode runner needs only ``reset``, ``step`` and ``aclose`` on a session, with
 observations as plain dicts in the environment's wire format. :class:`WebSocketSessions`
 opens each session as one ``/ws`` connection through OpenEnv's own ``GenericEnvClient`` (the
-same client any OpenEnv user has). The in-process transport lives with the environment, in
-``env/runner.py``: graderlib does not import the environment (data flows env -> graderlib),
-so the CLI names it by reference (``env.runner:InProcessSessions``) and loads it only when a
-run asks for it, as uvicorn loads ``env.server.app:app``.
+same client any OpenEnv user has). The in-process transport lives with the environment's
+server, in ``env/server/runner.py``: graderlib does not import the environment (data flows
+env -> graderlib), so the CLI names it by reference (``env.server.runner:InProcessSessions``)
+and loads it only when a run asks for it, as uvicorn loads ``env.server.app:app``.
 """
 
 from __future__ import annotations

@@ -5,10 +5,11 @@ and hands back observations serialised exactly as the server sends them over ``/
 (OpenEnv's ``serialize_observation``), so a run gives the same observations, rewards and
 scores in process as against a server on the same tasks.
 
-graderlib must not import the environment, so this module lives here and ``graderlib infer``
-loads it by reference (``env.runner:InProcessSessions``) when no ``--env-url`` is given. Steps
-run in worker threads: grading and patch verification are synchronous, and the event loop
-keeps the other sessions (and the model calls) moving meanwhile.
+graderlib must not import the environment, so this module lives here (with the server, not
+in the installable client) and ``graderlib infer`` loads it by reference
+(``env.server.runner:InProcessSessions``) when no ``--env-url`` is given. Steps run in worker
+threads: grading and patch verification are synchronous, and the event loop keeps the other
+sessions (and the model calls) moving meanwhile.
 """
 
 from __future__ import annotations
