@@ -27,8 +27,8 @@ from graderlib.evaluate.infer import episode_specs, run_inference
 from graderlib.evaluate.policies import Decision
 from graderlib.task import public_task_id
 from graderlib.taxonomy import default_taxonomy
+from tests.env_support import FIXTURE_TASKS, REPO, running_server
 from tests.fake_openai import fake_model_server
-from tests.test_env_harness import FIXTURE_TASKS, REPO, running_server
 
 LEDGER_DIR = FIXTURE_TASKS / "env-ledger"
 LEDGER = public_task_id("env-ledger")
