@@ -108,7 +108,10 @@ def _sessions(args: argparse.Namespace, tasks: list[Task] | None) -> Sessions:
             f"cannot load the in-process environment {args.runner!r} ({error}); run from the "
             "repository root (or pass --app-dir), or use --env-url / ENV_BASE_URL"
         ) from None
-    sessions: Sessions = factory(tasks=tasks)
+    try:
+        sessions: Sessions = factory(tasks=tasks)
+    except ValueError as error:  # e.g. two tasks whose ids would make a lookup ambiguous
+        raise BadInput(f"the in-process environment refused the tasks: {error}") from None
     return sessions
 
 
