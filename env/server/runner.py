@@ -7,9 +7,13 @@ scores in process as against a server on the same tasks.
 
 graderlib must not import the environment, so this module lives here (with the server, not
 in the installable client) and ``graderlib infer`` loads it by reference
-(``env.server.runner:InProcessSessions``) when no ``--env-url`` is given. Steps run in worker
-threads: grading and patch verification are synchronous, and the event loop keeps the other
-sessions (and the model calls) moving meanwhile.
+(``env.server.runner:InProcessSessions``) when no ``--env-url`` is given.
+
+Only a ``patch`` step runs in a worker thread: it waits seconds for the sandbox, and the event
+loop keeps the other sessions (and their model calls) moving meanwhile. Every other step is
+about a millisecond of grading, which the GIL would serialise anyway; run inline it costs no
+thread hand-off (handing each step to a thread made an episode several times slower, as
+``benchmarks/bench_infer.py`` measured).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ class InProcessSession:
 
     async def reset(self, **kwargs: Any) -> StepOutcome:
         try:
-            observation = await asyncio.to_thread(self._environment.reset, **kwargs)
+            observation = self._environment.reset(**kwargs)
         except (TaskSelectionError, ValueError) as error:
             raise ActionRejected(str(error)) from None
         return _outcome(observation)
@@ -52,7 +56,10 @@ class InProcessSession:
             )
             raise ActionRejected(f"invalid action: {problems}") from None
         try:
-            observation = await asyncio.to_thread(self._environment.step, typed)
+            if typed.kind == "patch":
+                observation = await asyncio.to_thread(self._environment.step, typed)
+            else:
+                observation = self._environment.step(typed)
         except EpisodeError as error:
             raise ActionRejected(str(error)) from None
         return _outcome(observation)

@@ -21,7 +21,6 @@ itself for the results file (agent, model, settings) and is closed when the run 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,8 +63,9 @@ def finding_payload(finding: Finding) -> dict[str, Any]:
 class FindingsPolicy:
     """An offline agent's findings, reported in chunks, then (oracle) a patch, then finalize.
 
-    The agent runs on the first step, in a worker thread: the static agent scans for ~0.1 s,
-    and the event loop keeps the other sessions moving meanwhile.
+    The agent runs on the first step, in the event loop's thread: offline agents are CPU-bound
+    (the static agent's ~0.1 s scan is libcst and bandit, with ruff already in its own
+    process), so a worker thread would only add a hand-off; the GIL serialises them anyway.
     """
 
     def __init__(self, agent: Agent, task: Task, patch: str | None = None) -> None:
@@ -73,7 +73,7 @@ class FindingsPolicy:
         self._actions: list[Action] | None = None
 
     async def _plan(self) -> list[Action]:
-        findings: Sequence[Finding] = await asyncio.to_thread(self._agent, self._task)
+        findings: Sequence[Finding] = self._agent(self._task)
         payloads = [finding_payload(f) for f in findings[:MAX_FINDINGS_PER_EPISODE]]
         actions: list[Action] = [
             {"kind": "report", "findings": payloads[i : i + MAX_FINDINGS_PER_ACTION]}
