@@ -26,8 +26,9 @@ from graderlib.task import CleanMark, Issue, Task, TaskLoadError, load_task, loa
 from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default_taxonomy
 
 if TYPE_CHECKING:
-    from graderlib.detectors.base import Detector, DetectorFinding
+    from graderlib.detectors.base import Detector, DetectorFinding, Invalid
     from graderlib.detectors.confirm import ConfirmResult, confirm_task
+    from graderlib.detectors.consensus import SuppressedFinding
     from graderlib.detectors.external import ToolError
     from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
@@ -44,6 +45,8 @@ _LAZY = {
     "Detector": "graderlib.detectors",
     "DetectorFinding": "graderlib.detectors",
     "ScanResult": "graderlib.detectors",
+    "SuppressedFinding": "graderlib.detectors",
+    "Invalid": "graderlib.detectors",
     "all_detectors": "graderlib.detectors",
     "scan": "graderlib.detectors",
     "start_bandit_worker": "graderlib.detectors",
@@ -82,6 +85,7 @@ __all__ = [
     "FindingVerdict",
     "FindingsError",
     "GradeReport",
+    "Invalid",
     "Issue",
     "LLMAgent",
     "LLMSettings",
@@ -95,6 +99,7 @@ __all__ = [
     "Severity",
     "Span",
     "StepOutcome",
+    "SuppressedFinding",
     "Task",
     "TaskLoadError",
     "ToolError",
