@@ -10,6 +10,14 @@ The public API; everything else is an implementation detail that may move::
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from graderlib.episode import (
+    MAX_FINDINGS_PER_EPISODE,
+    Episode,
+    EpisodeError,
+    PatchOutcome,
+    StepRecord,
+    verify_patch_outcome,
+)
 from graderlib.findings import (
     Finding,
     FindingsError,
@@ -36,6 +44,7 @@ if TYPE_CHECKING:
     from graderlib.evaluate.infer import run_inference
     from graderlib.evaluate.llm import LLMAgent, LLMSettings
     from graderlib.evaluate.sessions import ActionRejected, StepOutcome
+    from graderlib.integrations import CodeReviewToolEnv, code_review_reward
     from graderlib.sarif import to_sarif
     from graderlib.verify import PatchVerdict, verify_patch
 
@@ -62,6 +71,8 @@ _LAZY = {
     "LLMAgent": "graderlib.evaluate.llm",
     "LLMSettings": "graderlib.evaluate.llm",
     "run_inference": "graderlib.evaluate.infer",
+    "CodeReviewToolEnv": "graderlib.integrations",
+    "code_review_reward": "graderlib.integrations",
 }
 
 
@@ -74,12 +85,16 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "MAX_FINDINGS_PER_EPISODE",
     "ActionRejected",
     "Category",
     "CleanMark",
+    "CodeReviewToolEnv",
     "ConfirmResult",
     "Detector",
     "DetectorFinding",
+    "Episode",
+    "EpisodeError",
     "EpisodeProgress",
     "Finding",
     "FindingVerdict",
@@ -90,6 +105,7 @@ __all__ = [
     "LLMAgent",
     "LLMSettings",
     "MissedIssue",
+    "PatchOutcome",
     "PatchVerdict",
     "RewardPolicy",
     "ScanResult",
@@ -99,12 +115,14 @@ __all__ = [
     "Severity",
     "Span",
     "StepOutcome",
+    "StepRecord",
     "SuppressedFinding",
     "Task",
     "TaskLoadError",
     "ToolError",
     "UnknownCategoryError",
     "all_detectors",
+    "code_review_reward",
     "confirm_task",
     "default_taxonomy",
     "findings_from_sarif",
@@ -120,4 +138,5 @@ __all__ = [
     "stop_bandit_worker",
     "to_sarif",
     "verify_patch",
+    "verify_patch_outcome",
 ]

@@ -69,7 +69,9 @@ class Settings(BaseModel):
     port: int = Field(default=8000, ge=1, le=65535, description="python -m env.server.app: port")
     workers: int = Field(default=1, ge=1, description="python -m env.server.app: processes")
     env_base_url: str | None = Field(
-        default=None, description="graderlib infer: the environment server (unset: in process)"
+        default=None,
+        description="graderlib infer and CodeReviewToolEnv (TRL) play over /ws on this server "
+        "(unset: in process)",
     )
     api_base_url: str | None = Field(
         default=None, description="the llm agent's OpenAI-compatible server (unset: OpenAI's)"

@@ -29,8 +29,7 @@ from pydantic import ValidationError
 from env.models import CodeReviewAction, CodeReviewObservation
 from env.server.catalog import Catalog, TaskSelectionError, load_catalog
 from env.server.environment import CodeReviewEnvironment
-from env.server.episode import EpisodeError
-from graderlib import ActionRejected, StepOutcome, Task
+from graderlib import ActionRejected, EpisodeError, StepOutcome, Task
 
 
 class InProcessSession:

@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from graderlib.agents import AGENTS, Agent
+from graderlib.episode import MAX_FINDINGS_PER_EPISODE
 from graderlib.evaluate.llm import LLMAgent, LLMSettings, ReviewView, Turn
 from graderlib.findings import Finding
 from graderlib.task import Task
 
 MAX_FINDINGS_PER_ACTION = 50
 """The environment's limit per ``report`` action; longer reports go out in several actions."""
-MAX_FINDINGS_PER_EPISODE = 200
 
 Observation = Mapping[str, Any]
 Action = dict[str, Any]
