@@ -41,6 +41,14 @@ if TYPE_CHECKING:
     from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
     from graderlib.detectors.worker import start_bandit_worker, stop_bandit_worker
+    from graderlib.evaluate import (
+        LocalEngine,
+        RayEngine,
+        Scorecard,
+        read_tool_output,
+        score_agent,
+        score_output,
+    )
     from graderlib.evaluate.infer import run_inference
     from graderlib.evaluate.llm import LLMAgent, LLMSettings
     from graderlib.evaluate.sessions import ActionRejected, StepOutcome
@@ -71,6 +79,12 @@ _LAZY = {
     "LLMAgent": "graderlib.evaluate.llm",
     "LLMSettings": "graderlib.evaluate.llm",
     "run_inference": "graderlib.evaluate.infer",
+    "LocalEngine": "graderlib.evaluate",
+    "RayEngine": "graderlib.evaluate",
+    "Scorecard": "graderlib.evaluate",
+    "read_tool_output": "graderlib.evaluate",
+    "score_agent": "graderlib.evaluate",
+    "score_output": "graderlib.evaluate",
     "CodeReviewToolEnv": "graderlib.integrations",
     "code_review_reward": "graderlib.integrations",
 }
@@ -104,12 +118,15 @@ __all__ = [
     "Issue",
     "LLMAgent",
     "LLMSettings",
+    "LocalEngine",
     "MissedIssue",
     "PatchOutcome",
     "PatchVerdict",
+    "RayEngine",
     "RewardPolicy",
     "ScanResult",
     "ScoreComponents",
+    "Scorecard",
     "Settings",
     "SettingsError",
     "Severity",
@@ -132,8 +149,11 @@ __all__ = [
     "load_task",
     "load_tasks",
     "parse_findings",
+    "read_tool_output",
     "run_inference",
     "scan",
+    "score_agent",
+    "score_output",
     "start_bandit_worker",
     "stop_bandit_worker",
     "to_sarif",
