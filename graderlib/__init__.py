@@ -49,6 +49,9 @@ if TYPE_CHECKING:
         score_agent,
         score_output,
     )
+    from graderlib.evaluate.infer import run_inference
+    from graderlib.evaluate.llm import LLMAgent, LLMSettings
+    from graderlib.evaluate.sessions import ActionRejected, StepOutcome
     from graderlib.integrations import CodeReviewToolEnv, code_review_reward
     from graderlib.sarif import to_sarif
     from graderlib.verify import PatchVerdict, verify_patch
@@ -71,6 +74,11 @@ _LAZY = {
     "to_sarif": "graderlib.sarif",
     "PatchVerdict": "graderlib.verify",
     "verify_patch": "graderlib.verify",
+    "ActionRejected": "graderlib.evaluate.sessions",
+    "StepOutcome": "graderlib.evaluate.sessions",
+    "LLMAgent": "graderlib.evaluate.llm",
+    "LLMSettings": "graderlib.evaluate.llm",
+    "run_inference": "graderlib.evaluate.infer",
     "LocalEngine": "graderlib.evaluate",
     "RayEngine": "graderlib.evaluate",
     "Scorecard": "graderlib.evaluate",
@@ -92,6 +100,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "MAX_FINDINGS_PER_EPISODE",
+    "ActionRejected",
     "Category",
     "CleanMark",
     "CodeReviewToolEnv",
@@ -107,6 +116,8 @@ __all__ = [
     "GradeReport",
     "Invalid",
     "Issue",
+    "LLMAgent",
+    "LLMSettings",
     "LocalEngine",
     "MissedIssue",
     "PatchOutcome",
@@ -120,6 +131,7 @@ __all__ = [
     "SettingsError",
     "Severity",
     "Span",
+    "StepOutcome",
     "StepRecord",
     "SuppressedFinding",
     "Task",
@@ -138,6 +150,7 @@ __all__ = [
     "load_tasks",
     "parse_findings",
     "read_tool_output",
+    "run_inference",
     "scan",
     "score_agent",
     "score_output",
