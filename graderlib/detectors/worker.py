@@ -70,6 +70,10 @@ class BanditWorker:
             raise ToolError(f"bandit helper gave no answer in {_ANSWER_TIMEOUT_SECONDS:.0f} s")
         line = stdout.readline()
         if not line:
+            # End of stream: the helper is exiting. Its pipe can close before the kernel lets
+            # poll() see the exit, so reap it now, or the caller would take it for alive and
+            # this for bandit's own failure instead of running bandit in-process.
+            self.close()
             raise ToolError("bandit helper exited")
         answer = json.loads(line)
         if "error" in answer:
