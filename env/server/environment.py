@@ -178,6 +178,12 @@ class CodeReviewEnvironment(
             raise IndexError(index)
         return public_summary(tasks[index])
 
+    def get_task_range(
+        self, split: str, start: int | None = None, stop: int | None = None
+    ) -> list[dict[str, Any]]:
+        """``tasks[start:stop]`` of the split, as Python slices them (OpenEnv's contract)."""
+        return [public_summary(t) for t in self.catalog.filtered(split=split)[start:stop]]
+
     # ----------------------------------------------------------------------- helpers
 
     def _sync_state(self) -> None:
