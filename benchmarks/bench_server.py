@@ -19,7 +19,10 @@ Memory (graderlib only): RSS idle after one warm-up episode, with 64 open sessio
 a 64 x 200 mixed soak (report, hint, state, reset, finalize) has ended; the soak also checks
 that every observation belongs to its own session.
 
-Targets (issue 14): CPU per report step <= 3x echo with full observations; at 32 clients
+The real server also runs each load with lean observations (``reset(lean=True)``).
+
+Targets (issue 14): CPU per report step <= 3x echo with full observations and <= 2x with lean
+ones (the worst of the three loads counts); at 32 clients
 throughput >= the 8-client figure and p99 <= 3x p50; RSS after the soak <= 1.2x idle.
 """
 
@@ -54,6 +57,7 @@ LOADS = {1: 150, 8: 60, 32: 30}  # clients -> steps per client
 SOAK_SESSIONS = 64
 SOAK_OPERATIONS = 200
 TARGET_CPU_VS_ECHO = 3.0
+TARGET_CPU_VS_ECHO_LEAN = 2.0
 TARGET_P99_OVER_P50 = 3.0
 TARGET_RSS_AFTER_SOAK = 1.2
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -150,6 +154,7 @@ def report_frames() -> list[str]:
 
 
 RESET = json.dumps({"type": "reset", "data": {"task_id": TASK_ID}})
+RESET_LEAN = json.dumps({"type": "reset", "data": {"task_id": TASK_ID, "lean": True}})
 
 
 async def _call(ws: ClientConnection, frame: str) -> dict[str, Any]:
@@ -160,11 +165,11 @@ async def _call(ws: ClientConnection, frame: str) -> dict[str, Any]:
     return reply
 
 
-async def _connect(url: str) -> ClientConnection:
+async def _connect(url: str, reset: str = RESET) -> ClientConnection:
     for _ in range(50):  # a slot may still be closing from the previous phase
         ws = await connect(url, max_size=None)
         try:
-            await _call(ws, RESET)
+            await _call(ws, reset)
             return ws
         except RuntimeError as error:
             await ws.close()
@@ -177,8 +182,10 @@ async def _connect(url: str) -> ClientConnection:
 # ------------------------------------------------------------------------------- load
 
 
-async def load_phase(served: Served, clients: int, steps: int, frames: list[str]) -> dict[str, Any]:
-    sockets = [await _connect(served.ws) for _ in range(clients)]
+async def load_phase(
+    served: Served, clients: int, steps: int, frames: list[str], reset: str = RESET
+) -> dict[str, Any]:
+    sockets = [await _connect(served.ws, reset) for _ in range(clients)]
     latencies: list[float] = []
     by_position: list[list[float]] = [[] for _ in frames]
 
@@ -186,7 +193,7 @@ async def load_phase(served: Served, clients: int, steps: int, frames: list[str]
         for n in range(steps):
             position = n % len(frames)
             if n and position == 0:
-                await _call(ws, RESET)
+                await _call(ws, reset)
             started = time.perf_counter()
             await _call(ws, frames[position])
             elapsed = time.perf_counter() - started
@@ -303,8 +310,11 @@ async def measure(log_dir: Path) -> dict[str, Any]:
             await load_phase(served, 1, STEPS_PER_EPISODE, frames)  # warm-up
         memory["rss_idle_mb"] = round(real.rss_mb(), 1)
         for clients, steps in LOADS.items():
-            for served in (real, unfrozen, echo):  # interleaved: noise hits all three alike
+            # interleaved, so that the machine's noise hits every server alike
+            for served in (real, unfrozen, echo):
                 loads[f"{served.name}_{clients}"] = await load_phase(served, clients, steps, frames)
+            lean = await load_phase(real, clients, steps, frames, RESET_LEAN)
+            loads[f"graderlib_lean_{clients}"] = lean
         memory["rss_64_sessions_mb"] = round(await sessions_open(real, SOAK_SESSIONS), 1)
         memory["soak"] = await soak(real, frames)
         tracebacks = sum(s.tracebacks() for s in (real, unfrozen, echo))
@@ -319,7 +329,9 @@ def run() -> dict[str, object]:
     real = {c: loads[f"graderlib_{c}"] for c in LOADS}
     echo = {c: loads[f"echo_{c}"] for c in LOADS}
     unfrozen = {c: loads[f"unfrozen_{c}"] for c in LOADS}
+    lean = {c: loads[f"graderlib_lean_{c}"] for c in LOADS}
     cpu_ratio = max(real[c]["cpu_per_step_ms"] / echo[c]["cpu_per_step_ms"] for c in LOADS)
+    lean_ratio = max(lean[c]["cpu_per_step_ms"] / echo[c]["cpu_per_step_ms"] for c in LOADS)
     p99_over_p50 = real[32]["p99_ms"] / real[32]["p50_ms"]
     rss_ratio = memory["soak"]["rss_after_mb"] / memory["rss_idle_mb"]
     scaling = real[32]["steps_per_s"] / real[8]["steps_per_s"]
@@ -338,18 +350,21 @@ def run() -> dict[str, object]:
             c: round(real[c]["p99_ms"] / unfrozen[c]["p99_ms"], 3) for c in LOADS
         },
         "server_cpu_per_step_vs_echo": round(cpu_ratio, 2),
+        "server_cpu_per_step_vs_echo_lean": round(lean_ratio, 2),
         "server_p99_over_p50_32": round(p99_over_p50, 2),
         "server_steps_32_over_8": round(scaling, 3),
         "server_rss_mb_64_sessions": memory["rss_64_sessions_mb"],
         "server_rss_after_soak_vs_idle": round(rss_ratio, 3),
         "targets": {
             "cpu_per_step_vs_echo_full": TARGET_CPU_VS_ECHO,
+            "cpu_per_step_vs_echo_lean": TARGET_CPU_VS_ECHO_LEAN,
             "p99_over_p50_32": TARGET_P99_OVER_P50,
             "steps_32_over_8": 1.0,
             "rss_after_soak_vs_idle": TARGET_RSS_AFTER_SOAK,
         },
         "meets_target": (
             cpu_ratio <= TARGET_CPU_VS_ECHO
+            and lean_ratio <= TARGET_CPU_VS_ECHO_LEAN
             and p99_over_p50 <= TARGET_P99_OVER_P50
             and scaling >= 1.0
             and rss_ratio <= TARGET_RSS_AFTER_SOAK

@@ -72,9 +72,13 @@ class Episode:
     score: float = 0.0
     history: list[StepRecord] = field(default_factory=list)
     report: GradeReport | None = None
+    public: GradeReport | None = None
+    public_id: str = ""
 
     def __post_init__(self) -> None:
+        self.public_id = self.task.public_id
         self.report = self._grade()
+        self.public = self._publish(self.report)
 
     # ------------------------------------------------------------------ the four actions
 
@@ -90,7 +94,7 @@ class Episode:
         report = self._grade()
         new = [v for v in report.verdicts if v.index >= first]
         matched = sum(v.status == "matched" for v in new)
-        public = report.redacted()
+        public = self._publish(report)
         lines = [
             f"finding {v.index - first + 1} (line {v.line}, {v.category}): {v.status} - {v.reason}"
             for v in public.verdicts
@@ -102,7 +106,9 @@ class Episode:
             f"{sum(v.status in ('false_positive', 'ok_violation') for v in new)} not matched; "
             f"{report.issues_found}/{report.issues_total} issues found\n" + "\n".join(lines)
         )
-        return self._finish_step("report", verdict, report, findings=len(new), matched=matched)
+        return self._finish_step(
+            "report", verdict, report, public, findings=len(new), matched=matched
+        )
 
     def hint(self) -> StepRecord:
         self._check_open()
@@ -158,8 +164,12 @@ class Episode:
         return max(0, self.step_budget - self.steps_used)
 
     def public_report(self) -> GradeReport:
-        assert self.report is not None
-        return public_report(self.task, self.report)
+        """The redacted report of the last step, computed once per step."""
+        assert self.public is not None
+        return self.public
+
+    def _publish(self, report: GradeReport) -> GradeReport:
+        return public_report(self.task, report, self.public_id)
 
     def _check_open(self) -> None:
         if self.done:
@@ -181,12 +191,14 @@ class Episode:
         kind: ActionKind,
         verdict: str,
         report: GradeReport,
+        public: GradeReport | None = None,
         *,
         findings: int = 0,
         matched: int = 0,
     ) -> StepRecord:
         self.steps_used += 1
         self.report = report
+        self.public = public or self._publish(report)
         reward = round(report.score - self.score, 6)
         self.score = report.score
         if self.finalized:

@@ -107,7 +107,11 @@ def check_frame(raw: str | bytes | None) -> dict[str, Any]:
         raise FrameError("frame", "a number has too many digits", "INVALID_JSON") from None
     if not isinstance(value, dict):
         raise FrameError("frame", f"must be a JSON object, not {_json_kind(value)}")
-    _check_tree(value)
+    # Only a \u escape can put a lone surrogate in decoded text (a text frame is valid UTF-8),
+    # and a frame with few brackets cannot be deep: most frames skip the walk.
+    strings = "\\u" in raw
+    if strings or raw.count("{") + raw.count("[") > MAX_FRAME_DEPTH:
+        _check_tree(value, strings=strings)
     kind = value.get("type")
     if not isinstance(kind, str) or kind not in KNOWN_TYPES:
         what = "missing" if "type" not in value else "unknown"
@@ -119,8 +123,9 @@ def check_frame(raw: str | bytes | None) -> dict[str, Any]:
     return value
 
 
-def _check_tree(root: dict[str, Any]) -> None:
-    """Depth and Unicode of every node, iteratively (the tree may be as deep as json allows)."""
+def _check_tree(root: dict[str, Any], *, strings: bool = True) -> None:
+    """Depth (and, with ``strings``, the Unicode of every string and key), iteratively: the
+    tree may be as deep as json allows."""
     stack: list[tuple[Any, str, int]] = [(root, "", 1)]
     while stack:
         node, path, depth = stack.pop()
@@ -133,13 +138,18 @@ def _check_tree(root: dict[str, Any]) -> None:
             for number, (key, child) in enumerate(node.items()):
                 label = _key_label(key, number)
                 child_path = f"{path}.{label}" if path else label
-                if not key.isascii() and not _encodable(key):
+                if strings and not key.isascii() and not _encodable(key):
                     raise FrameError(child_path, "key holds a lone surrogate (invalid Unicode)")
-                stack.append((child, child_path, depth + 1))
+                if strings or isinstance(child, dict | list):
+                    stack.append((child, child_path, depth + 1))
         elif isinstance(node, list):
             if depth > MAX_FRAME_DEPTH:
                 raise FrameError(path, f"nested deeper than {MAX_FRAME_DEPTH} levels")
-            stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(node))
+            stack.extend(
+                (child, f"{path}[{i}]", depth + 1)
+                for i, child in enumerate(node)
+                if strings or isinstance(child, dict | list)
+            )
 
 
 def _encodable(text: str) -> bool:
