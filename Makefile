@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 1
 MAX_CONCURRENT_ENVS ?= 64
 
-.PHONY: install test lint typecheck unit serve bench lint-tasks clean browser
+.PHONY: install test quick lint typecheck unit serve bench lint-tasks clean browser
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# The fast loop while editing: everything but the tests marked slow (servers, browsers, builds).
+quick: $(STAMP)
+	$(BIN)/pytest -m "not slow"
 
 lint-tasks: $(STAMP)
 	$(BIN)/graderlib tasks lint tasks

@@ -19,14 +19,8 @@ from graderlib.findings import (
 )
 from graderlib.grading import grade
 from graderlib.locate import Span
-from graderlib.scoring import (
-    EpisodeProgress,
-    FindingVerdict,
-    GradeReport,
-    MissedIssue,
-    RewardPolicy,
-    ScoreComponents,
-)
+from graderlib.policy import EpisodeProgress, RewardPolicy
+from graderlib.report import FindingVerdict, GradeReport, MissedIssue, ScoreComponents
 from graderlib.task import CleanMark, Issue, Task, TaskLoadError, load_task, load_tasks
 from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default_taxonomy
 

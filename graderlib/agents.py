@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 
 from graderlib.findings import Finding
+from graderlib.near import NEAR_LINES
 from graderlib.task import Task
 from graderlib.taxonomy import default_taxonomy
 
@@ -55,11 +56,29 @@ def shotgun_agent(task: Task) -> list[Finding]:
 
 
 def keyword_agent(task: Task) -> list[Finding]:
-    """The right categories, every explanation's words, but outside the file."""
+    """The right categories and every explanation's words, in the file but away from the issues.
+
+    Each finding sits on a line of the file further than ``NEAR_LINES`` from every issue (if
+    the file has such lines), so only its words could earn it anything: its score measures
+    resistance to keyword stuffing, not the rule that a line outside the file misses.
+    """
     text = " ".join(filter(None, [i.explanation for i in task.issues])) or _RATIONALE
+    lines = _lines_away_from_issues(task)
     return [
-        Finding(line=task.line_count + 10, category=i.category, message=text) for i in task.issues
+        Finding(line=lines[n % len(lines)], category=issue.category, message=text)
+        for n, issue in enumerate(task.issues)
     ]
+
+
+def _lines_away_from_issues(task: Task) -> list[int]:
+    """The lines beyond every issue's reach; failing that, the ones furthest from all issues."""
+    spans = [i.span for i in task.issues if i.scope != "file"]  # a file-scope issue is everywhere
+    lines = range(1, task.line_count + 1)
+    if not spans:
+        return list(lines)
+    gap = {n: min(span.distance(n, n) for span in spans) for n in lines}
+    away = [n for n in lines if gap[n] > NEAR_LINES]
+    return away or [n for n in lines if gap[n] == max(gap.values())]
 
 
 def random_agent(task: Task, seed: int = 0) -> list[Finding]:

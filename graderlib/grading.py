@@ -1,8 +1,9 @@
 """``grade()``: findings in, an explainable :class:`GradeReport` out.
 
 Grading is deterministic and independent of the order of findings (see ``matching.match``);
-verdicts are reported against the caller's indices.
-Nothing here parses code; all spans were computed when the task was loaded.
+verdicts are reported against the caller's indices. This module only assembles the report:
+which finding matches which issue is decided in ``matching.py``, and every number comes
+from ``policy.py``. Nothing here parses code; all spans were computed when the task was loaded.
 """
 
 from __future__ import annotations
@@ -11,15 +12,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from graderlib.findings import Finding, parse_findings
-from graderlib.matching import Matching, Pair, TaskIndex, match, task_index
-from graderlib.scoring import (
-    EpisodeProgress,
-    GradeReport,
-    RelationName,
-    RewardPolicy,
-    Status,
-)
-from graderlib.task import Task
+from graderlib.matching import FindingMatch, Matching, Pair, match, task_index
+from graderlib.policy import EpisodeProgress, ReviewTerms, RewardPolicy, keyword_fraction
+from graderlib.report import GradeReport, RelationName, Status
+from graderlib.task import Issue, Task
 from graderlib.taxonomy import Relation, Severity
 
 _RELATION_NAMES: dict[int, RelationName] = {
@@ -30,13 +26,6 @@ _RELATION_NAMES: dict[int, RelationName] = {
 }
 _SEVERITIES = tuple(Severity)
 DEFAULT_POLICY = RewardPolicy()
-
-
-def _keyword_fraction(finding: Finding, keywords: Sequence[str]) -> float:
-    if not keywords:
-        return 1.0
-    text = f"{finding.message} {finding.recommendation or ''}".lower()
-    return sum(k.lower() in text for k in keywords) / len(keywords)
 
 
 def grade(
@@ -64,112 +53,14 @@ def _report(
     policy: RewardPolicy,
     episode: EpisodeProgress | None,
 ) -> GradeReport:
-    weights = matching.weights
-    total_weight = sum(weights)
-    matched_row_of_issue = matching.matched_row_of_issue
-    index = task_index(task)
-    issue_ids = [i.id for i in task.issues]
-    vague_min_words = policy.vague_min_words
-    vague_note = f"; vague: the message has fewer than {vague_min_words} words"
-    verdicts: list[dict[str, Any]] = []
-    false_positives: list[int] = []
-    duplicates: list[int] = []
-    recall = line_bonus = recommendation = 0.0
-    penalties = {"false_positive": 0.0, "ok_violation": 0.0, "duplicate": 0.0, "vague": 0.0}
-    penalty_of: dict[Status, float] = {
-        "false_positive": policy.false_positive_penalty,
-        "ok_violation": policy.ok_violation_penalty,
-        "duplicate": policy.duplicate_penalty,
-    }
-
-    for row, (finding, result) in enumerate(zip(findings, matching.findings, strict=True)):
-        duplicate_of = None
-        pair = result.matched
-        if pair is not None:
-            status: Status = "matched"
-            weight = weights[pair.column]
-            credit = pair.reach
-            if policy.recommendation_weight:
-                share = policy.recommendation_weight
-                keywords = task.issues[pair.column].fix_keywords
-                credit *= (1 - share) + share * _keyword_fraction(finding, keywords)
-                recommendation += weight * credit / total_weight
-            points = weight * credit / total_weight
-            recall += points
-            if pair.exact_line:
-                line_bonus += weight * pair.category_quality * policy.line_bonus / total_weight
-            reason = _matched_reason(issue_ids[pair.column], pair)
-        else:
-            pair = result.duplicate
-            if pair is not None:
-                status = "duplicate"
-                duplicate_of = matched_row_of_issue[pair.column]
-                duplicates.append(row)
-                reason = (
-                    f"duplicate of finding #{duplicate_of}: issue "
-                    f"{issue_ids[pair.column]!r} was already matched"
-                )
-            else:
-                false_positives.append(row)
-                if result.on_clean_mark:
-                    status = "ok_violation"
-                    reason = "reported on a safe look-alike marked ok for this category"
-                else:
-                    status = "false_positive"
-                    reason = _false_positive_reason(task, index, finding, result.in_file, policy)
-            points = -penalty_of[status]
-            penalties[status] += penalty_of[status]
-        vague = len(finding.message.split()) < vague_min_words
-        if vague:
-            points -= policy.vague_penalty
-            penalties["vague"] += policy.vague_penalty
-            reason += vague_note
-        if pair is None:
-            verdicts.append(
-                {
-                    "index": row,
-                    "line": finding.line,
-                    "category": finding.category,
-                    "status": status,
-                    "vague": vague,
-                    "points": points,
-                    "reason": reason,
-                }
-            )
-        else:
-            verdicts.append(
-                {
-                    "index": row,
-                    "line": finding.line,
-                    "category": finding.category,
-                    "status": status,
-                    "issue_id": issue_ids[pair.column],
-                    "duplicate_of": duplicate_of,
-                    "relation": _RELATION_NAMES[pair.relation],
-                    "category_quality": pair.category_quality,
-                    "location_quality": pair.location_quality,
-                    "exact_line": pair.exact_line,
-                    "vague": vague,
-                    "points": points,
-                    "reason": reason,
-                }
-            )
-
-    if not task.issues:
-        recall = 1.0
-    review = _clamp(recall - sum(penalties.values()))
-    components = {
-        "recall": round(recall, 6),
-        "line_bonus": round(line_bonus, 6),
-        "recommendation_bonus": round(recommendation, 6),
-        **{f"{name}_penalty": round(value, 6) for name, value in penalties.items()},
-    }
-    score = review
-    if episode is not None:
-        score = _episode_score(review, components, bool(task.issues), policy, episode)
-
-    found = sorted(matched_row_of_issue)
-    missed = [i for c, i in enumerate(task.issues) if c not in matched_row_of_issue]
+    terms = ReviewTerms(policy, sum(matching.weights))
+    verdicts = [
+        _verdict(row, finding, result, task, matching, terms)
+        for row, (finding, result) in enumerate(zip(findings, matching.findings, strict=True))
+    ]
+    review, score, components = _components(terms, task, policy, episode)
+    found = matching.matched_row_of_issue
+    missed = _missed(task, found)
     open_by_severity = dict.fromkeys(_SEVERITIES, 0)
     for issue in missed:
         open_by_severity[issue.severity] += 1
@@ -196,31 +87,104 @@ def _report(
                 }
                 for i in missed
             ],
-            "false_positives": false_positives,
-            "duplicates": duplicates,
+            "false_positives": [
+                v["index"] for v in verdicts if v["status"] in ("false_positive", "ok_violation")
+            ],
+            "duplicates": [v["index"] for v in verdicts if v["status"] == "duplicate"],
         }
     )
 
 
-def _episode_score(
-    review: float,
-    components: dict[str, float],
-    has_issues: bool,
-    policy: RewardPolicy,
-    episode: EpisodeProgress,
-) -> float:
-    """An episode's score from its review's; the episode's terms are added to ``components``."""
-    patch_share = policy.patch_bonus if has_issues else 0.0
-    review_share = 1.0 - patch_share - policy.finalize_bonus
-    patch = patch_share if episode.patch_resolved else 0.0
-    finalize = policy.finalize_bonus if episode.finalized else 0.0
-    hints = policy.hint_penalty * episode.hints_used
-    components.update(hint_penalty=round(hints, 6), patch_bonus=patch, finalize_bonus=finalize)
-    return _clamp(review * review_share + patch + finalize - hints)
+def _verdict(
+    row: int,
+    finding: Finding,
+    result: FindingMatch,
+    task: Task,
+    matching: Matching,
+    terms: ReviewTerms,
+) -> dict[str, Any]:
+    """What became of one finding, as the fields of a ``FindingVerdict``; scores it in ``terms``."""
+    policy = terms.policy
+    duplicate_of = None
+    pair = result.matched
+    if pair is not None:
+        status: Status = "matched"
+        issue = task.issues[pair.column]
+        fraction = (
+            keyword_fraction(finding.message, finding.recommendation, issue.fix_keywords)
+            if policy.recommendation_weight
+            else 1.0
+        )
+        points = terms.matched(
+            matching.weights[pair.column],
+            pair.category_quality,
+            pair.location_quality,
+            pair.exact_line,
+            fraction,
+        )
+        reason = _matched_reason(issue.id, pair)
+    else:
+        pair = result.duplicate
+        if pair is not None:
+            status = "duplicate"
+            duplicate_of = matching.matched_row_of_issue[pair.column]
+            reason = (
+                f"duplicate of finding #{duplicate_of}: issue "
+                f"{task.issues[pair.column].id!r} was already matched"
+            )
+        elif result.on_clean_mark:
+            status = "ok_violation"
+            reason = "reported on a safe look-alike marked ok for this category"
+        else:
+            status = "false_positive"
+            reason = _false_positive_reason(task, finding, result.in_file, policy)
+        points = terms.unmatched(status)
+    vague = len(finding.message.split()) < policy.vague_min_words
+    if vague:
+        points += terms.vague()
+        reason += f"; vague: the message has fewer than {policy.vague_min_words} words"
+    if pair is None:
+        return {
+            "index": row,
+            "line": finding.line,
+            "category": finding.category,
+            "status": status,
+            "vague": vague,
+            "points": points,
+            "reason": reason,
+        }
+    return {
+        "index": row,
+        "line": finding.line,
+        "category": finding.category,
+        "status": status,
+        "issue_id": task.issues[pair.column].id,
+        "duplicate_of": duplicate_of,
+        "relation": _RELATION_NAMES[pair.relation],
+        "category_quality": pair.category_quality,
+        "location_quality": pair.location_quality,
+        "exact_line": pair.exact_line,
+        "vague": vague,
+        "points": points,
+        "reason": reason,
+    }
 
 
-def _clamp(value: float) -> float:
-    return min(1.0, max(0.0, value))
+def _components(
+    terms: ReviewTerms, task: Task, policy: RewardPolicy, episode: EpisodeProgress | None
+) -> tuple[float, float, dict[str, float]]:
+    """``(review score, score, components)``: the episode's terms join in an episode."""
+    review = terms.review()
+    components = terms.components()
+    if episode is None:
+        return review, review, components
+    score, episode_terms = policy.episode_score(review, bool(task.issues), episode)
+    return review, score, {**components, **episode_terms}
+
+
+def _missed(task: Task, matched_row_of_issue: dict[int, int]) -> list[Issue]:
+    """The issues no finding matched, in the task's order."""
+    return [i for c, i in enumerate(task.issues) if c not in matched_row_of_issue]
 
 
 def _matched_reason(issue_id: str, pair: Pair) -> str:
@@ -240,12 +204,13 @@ def _matched_reason(issue_id: str, pair: Pair) -> str:
 
 
 def _false_positive_reason(
-    task: Task, index: TaskIndex, finding: Finding, in_file: bool, policy: RewardPolicy
+    task: Task, finding: Finding, in_file: bool, policy: RewardPolicy
 ) -> str:
     if not in_file:
         if finding.last_line > task.line_count:
             return f"line {finding.last_line} is outside the file ({task.line_count} lines)"
         return f"file {finding.file!r} is not the reviewed file"
+    index = task_index(task)
     nearest = index.nearest(finding.line, finding.last_line, policy.near_lines)
     if nearest is None:
         return "the code has no known issue"

@@ -4,12 +4,8 @@ Every finding-issue pair gets ``category quality * location quality * issue weig
 Pairs are chosen by ``scipy.optimize.linear_sum_assignment``, never greedily, so a finding
 can only ever claim one issue and the total credit is the best any pairing could earn.
 
-Location quality (``k = policy.near_lines``, ``b = policy.line_bonus``)::
-
-    exact first line (or any line, for a file-scope issue)   1
-    overlaps the issue's span                                 1 - b
-    d lines away, 1 <= d <= k                                 (1 - b) * (1 - d / (k + 1))
-    further, outside the file, or in another file             0
+Location quality is ``policy.location_credit``: 1 on the issue's first line, less the
+further away, 0 beyond ``policy.near_lines`` (and outside the file, or in another file).
 
 A finding whose range is much wider than the issue it would overlap is judged by its first
 line only: a report spanning the whole file must not overlap everything. A finding on a safe
@@ -31,7 +27,7 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from graderlib.findings import Finding
-from graderlib.scoring import RewardPolicy
+from graderlib.policy import RewardPolicy
 from graderlib.task import SNIPPET, Task
 from graderlib.taxonomy import Relation, Severity, default_taxonomy
 
@@ -179,7 +175,7 @@ class _Scorer:
         self.policy = policy
         self.near_lines = k = policy.near_lines
         self.credit = [policy.category_credit(relation) for relation in Relation]
-        self.near = [(1.0 - policy.line_bonus) * (1.0 - d / (k + 1)) for d in range(k + 1)]
+        self.near = [policy.location_credit(d) for d in range(k + 1)]
         self.weights = [
             policy.issue_weight(severity, security)
             for severity, security in zip(index.severities, index.security, strict=True)

@@ -35,13 +35,13 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from graderlib.locate import Span
+from graderlib.near import NEAR_LINES, is_near
 from graderlib.patch import AppliedPatch, ApplyLevel, PatchError, apply_patch
 from graderlib.sandbox import SandboxLimits, SandboxResult, Verdict, run_in_sandbox
 from graderlib.source_facts import SourceFacts, source_facts
 from graderlib.task import Issue, Task
 from graderlib.taxonomy import Relation, Severity, Taxonomy, default_taxonomy
 
-NEAR_LINES = 2
 BLOCKING_SEVERITY = Severity.MEDIUM
 IssueStatus = Literal["fixed", "remaining", "unverified"]
 Witness = Literal["detector", "tests", "none"]
@@ -358,7 +358,7 @@ def _near(finding: _Finding, span: Span, issue: Issue) -> bool:
     if issue.scope == "file":
         return True
     slack = 0 if issue.scope == "definition" else NEAR_LINES
-    return span.distance(finding.span.start, finding.span.end) <= slack
+    return is_near(span, finding.span.start, finding.span.end, slack)
 
 
 # ------------------------------------------------------------------------------ tests
@@ -562,8 +562,7 @@ def _new_findings(
         # ``timeout=`` to a call changes its fingerprint, not what else is wrong with it)
         if any(
             before.category == finding.category
-            and line_map.span(before.span).distance(finding.span.start, finding.span.end)
-            <= NEAR_LINES
+            and is_near(line_map.span(before.span), finding.span.start, finding.span.end)
             for before in original.findings
         ):
             continue

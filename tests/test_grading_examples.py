@@ -111,6 +111,21 @@ def test_recommendation_bonus_uses_fix_keywords_when_enabled() -> None:
     assert good.components.recommendation_bonus > 0
 
 
+def test_recommendation_bonus_is_the_keyword_share_of_recall_exactly() -> None:
+    # sqli-find weighs 6 (critical 4 x security 1.5) of the task's 19; half of its credit
+    # (recommendation_weight) is paid in proportion to the fix keywords the finding names.
+    policy = RewardPolicy(recommendation_weight=0.5)
+    cases = {
+        "no keyword": (None, 6 * 0.5 / 19, 0.0),
+        "one keyword of three": ("use a parameter", 6 * (0.5 + 0.5 / 3) / 19, 6 * 0.5 / 3 / 19),
+        "all three": ("bind a parameter with a ? placeholder", 6 / 19, 6 * 0.5 / 19),
+    }
+    for name, (recommendation, recall, bonus) in cases.items():
+        report = grade(TASK, one(SQLI_LINE, recommendation=recommendation), policy)
+        assert report.components.recall == round(recall, 6), name
+        assert report.components.recommendation_bonus == round(bonus, 6), name
+
+
 def test_episode_score_adds_patch_and_finalize_and_charges_hints() -> None:
     policy = RewardPolicy()
     review_only = grade(TASK, oracle(TASK))

@@ -9,8 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from graderlib import Finding, GradeReport, Task, default_taxonomy, grade, load_task
-from graderlib.scoring import RewardPolicy
+from graderlib import Finding, GradeReport, RewardPolicy, Task, default_taxonomy, grade, load_task
 from graderlib.taxonomy import normalize_name
 from tests.grading_support import (
     FIXTURES,
@@ -96,7 +95,7 @@ def test_order_of_findings_never_matters(case: tuple[Task, list[Finding]], rng) 
 def _dense_optimum(task: Task, findings: list[Finding]) -> float:
     """The best total credit any one-to-one pairing could earn, from the full pair matrix.
 
-    An independent reading of the documented rules (scoring.py, matching.py), written out
+    An independent reading of the documented rules (policy.py, matching.py), written out
     densely, against which the sparse matcher must reach the same optimum.
     """
     import numpy as np

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from graderlib.detectors.scan import TOOLS, scan
 from graderlib.locate import Span
+from graderlib.near import CONFIRM_LINES, is_near
 from graderlib.task import Task
 from graderlib.taxonomy import Relation, default_taxonomy
 
@@ -29,7 +30,7 @@ class ConfirmResult(BaseModel):
 
 
 def confirm_task(
-    task: Task, tools: Sequence[str] = TOOLS, *, tolerance: int = 1
+    task: Task, tools: Sequence[str] = TOOLS, *, tolerance: int = CONFIRM_LINES
 ) -> list[ConfirmResult]:
     """For every ground-truth issue: which detector rule ids (if any) see it."""
     taxonomy = default_taxonomy()
@@ -39,7 +40,7 @@ def confirm_task(
         seen: list[str] = []
         for finding in result.findings:
             near = issue.scope == "file" or (
-                issue.span.distance(finding.span.start, finding.span.end) <= tolerance
+                is_near(issue.span, finding.span.start, finding.span.end, tolerance)
             )
             related = any(
                 taxonomy.relation(finding.category, expected) >= Relation.PARENT_CHILD

@@ -1,0 +1,118 @@
+"""The graded report: what became of every finding, the score term by term, what was missed.
+
+Models only; the numbers in them come from ``policy.py`` and are assembled by ``grading.py``.
+A report holds ground truth (missed issues, reasons naming issues), so what an agent may see
+is :meth:`GradeReport.redacted`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graderlib.locate import Span
+from graderlib.taxonomy import Severity
+
+Status = Literal["matched", "duplicate", "false_positive", "ok_violation"]
+RelationName = Literal["exact", "parent_child", "sibling", "none"]
+
+
+class FindingVerdict(BaseModel):
+    """What became of one finding, and why. ``index`` is its position in the input."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    line: int
+    category: str
+    status: Status
+    issue_id: str | None = None
+    duplicate_of: int | None = None
+    relation: RelationName = "none"
+    category_quality: float = 0.0
+    location_quality: float = 0.0
+    exact_line: bool = False
+    vague: bool = False
+    points: float
+    reason: str
+
+
+class MissedIssue(BaseModel):
+    """Ground truth nobody found. Left out of redacted reports."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    category: str
+    severity: Severity
+    span: Span
+    hint: str | None = None
+    explanation: str | None = None
+
+
+class ScoreComponents(BaseModel):
+    """The score, term by term; ``review`` and ``score`` are their clamped sums."""
+
+    model_config = ConfigDict(frozen=True)
+
+    recall: float
+    line_bonus: float
+    recommendation_bonus: float
+    false_positive_penalty: float
+    ok_violation_penalty: float
+    duplicate_penalty: float
+    vague_penalty: float
+    hint_penalty: float = 0.0
+    patch_bonus: float = 0.0
+    finalize_bonus: float = 0.0
+
+
+class GradeReport(BaseModel):
+    """The explainable result of grading one set of findings against one task."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    score: float = Field(ge=0.0, le=1.0)
+    review_score: float = Field(ge=0.0, le=1.0)
+    components: ScoreComponents
+    issues_total: int
+    issues_found: int
+    open_by_severity: dict[Severity, int]
+    matched_categories: list[str]
+    verdicts: list[FindingVerdict]
+    missed: list[MissedIssue]
+    false_positives: list[int]
+    duplicates: list[int]
+    redacted_view: bool = False
+
+    def redacted(self) -> GradeReport:
+        """The report an agent may see: nothing about ground truth it has not found.
+
+        Missed issues go (their count and severities stay, as the environment shows them);
+        reasons for unmatched findings become generic, because "the nearest issue is 5 lines
+        away" would tell an agent where to look.
+        """
+        verdicts = [
+            v
+            if v.status in ("matched", "duplicate")
+            else v.model_copy(
+                update={
+                    "reason": PUBLIC_REASONS[v.status],
+                    "relation": "none",
+                    "category_quality": 0.0,
+                    "location_quality": 0.0,
+                }
+            )
+            for v in self.verdicts
+        ]
+        return self.model_copy(update={"missed": [], "verdicts": verdicts, "redacted_view": True})
+
+
+PUBLIC_REASONS: dict[Status, str] = {
+    "matched": "matched an issue",
+    "duplicate": "the issue it points at was already reported",
+    "false_positive": "no issue of this category at this location",
+    "ok_violation": "this code is a safe look-alike: the reported category does not apply here",
+}
