@@ -17,7 +17,7 @@ from graderlib.findings import (
     load_findings,
     parse_findings,
 )
-from graderlib.grading import grade
+from graderlib.grading import RunningGrade, grade
 from graderlib.locate import Span
 from graderlib.policy import EpisodeProgress, RewardPolicy
 from graderlib.report import FindingVerdict, GradeReport, MissedIssue, ScoreComponents
@@ -71,6 +71,7 @@ __all__ = [
     "MissedIssue",
     "PatchVerdict",
     "RewardPolicy",
+    "RunningGrade",
     "ScanResult",
     "ScoreComponents",
     "Severity",

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from graderlib.findings import Finding, parse_findings
-from graderlib.matching import FindingMatch, Matching, Pair, match, task_index
+from graderlib.matching import FindingMatch, Matching, MatchState, Pair, match, task_index
 from graderlib.policy import EpisodeProgress, ReviewTerms, RewardPolicy, keyword_fraction
 from graderlib.report import GradeReport, RelationName, Status
 from graderlib.task import Issue, Task
@@ -46,6 +46,58 @@ def grade(
     return _report(task, typed, match(task, typed, policy), policy, episode)
 
 
+class RunningGrade:
+    """An episode's grade, kept up to date as its findings arrive in batches.
+
+    Each batch's findings are scored once (:class:`~graderlib.matching.MatchState`) and get
+    their verdict once; the report then reuses every earlier verdict and the running terms.
+    :meth:`report` is byte-identical to ``grade(task, every finding so far, policy, ...)``
+    (``tests/test_running_grade.py`` states it as a law over random action sequences).
+
+    The assignment itself is solved again over all findings on each report: it is optimal,
+    so a new finding may rightly take an issue from an earlier one that fits it less well.
+    When that happens (rarely: it needs a better report of an issue already found), the
+    verdicts are rebuilt from the first finding, exactly as ``grade()`` builds them.
+    """
+
+    def __init__(self, task: Task, policy: RewardPolicy | None = None) -> None:
+        self.task = task
+        self.policy = policy or DEFAULT_POLICY
+        self._state = MatchState(task, self.policy)
+        self._matching: Matching | None = None
+        self._results: list[FindingMatch] = []  # what each verdict below was built from
+        self._verdicts: list[dict[str, Any]] = []
+        self._terms: ReviewTerms | None = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding so far, in the order they came."""
+        return self._state.findings
+
+    def add(self, findings: Sequence[Finding]) -> None:
+        self._state.add(findings)
+        self._matching = None
+
+    def report(self, episode: EpisodeProgress | None = None) -> GradeReport:
+        matching = self._matching
+        if matching is None:
+            self._matching = matching = self._state.matching()
+            results = matching.findings
+            done = len(self._verdicts)
+            if self._terms is None or results[:done] != self._results:
+                self._terms = ReviewTerms(self.policy, sum(matching.weights))
+                self._verdicts = []
+                done = 0
+            findings, task, terms = self.findings, self.task, self._terms
+            self._verdicts.extend(
+                _verdict(row, findings[row], results[row], task, matching, terms)
+                for row in range(done, len(results))
+            )
+            self._results = list(results)
+        assert self._terms is not None
+        return _assemble(self.task, self._verdicts, matching, self._terms, episode)
+
+
 def _report(
     task: Task,
     findings: Sequence[Finding],
@@ -58,7 +110,18 @@ def _report(
         _verdict(row, finding, result, task, matching, terms)
         for row, (finding, result) in enumerate(zip(findings, matching.findings, strict=True))
     ]
-    review, score, components = _components(terms, task, policy, episode)
+    return _assemble(task, verdicts, matching, terms, episode)
+
+
+def _assemble(
+    task: Task,
+    verdicts: list[dict[str, Any]],
+    matching: Matching,
+    terms: ReviewTerms,
+    episode: EpisodeProgress | None,
+) -> GradeReport:
+    """The report of ``verdicts``, whose points ``terms`` has summed."""
+    review, score, components = _components(terms, task, terms.policy, episode)
     found = matching.matched_row_of_issue
     missed = _missed(task, found)
     open_by_severity = dict.fromkeys(_SEVERITIES, 0)

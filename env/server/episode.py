@@ -1,9 +1,11 @@
 """One review episode: a task, what the agent did so far, and the score graderlib gives it.
 
-This is the environment's logic without any transport: every action re-grades the whole
-episode with :func:`graderlib.grade` (all findings so far + an :class:`EpisodeProgress`), and
-the step's reward is the change of that score. Rewards therefore telescope: their sum over an
-episode is the final score, whatever order the agent acted in.
+This is the environment's logic without any transport: every action grades the whole episode
+(all findings so far + an :class:`EpisodeProgress`), and the step's reward is the change of
+that score. Rewards therefore telescope: their sum over an episode is the final score,
+whatever order the agent acted in. The grade is a :class:`graderlib.RunningGrade`: a report
+step scores only its new findings, and the report equals ``grade()`` of them all, byte for
+byte.
 
 The only ground truth that ever leaves this class is what the agent earned: matched issues
 (through the redacted report) and hints it paid for.
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 
 from env.models import ActionKind
 from env.server.catalog import public_report
-from graderlib import EpisodeProgress, Finding, GradeReport, RewardPolicy, Task, grade
+from graderlib import EpisodeProgress, Finding, GradeReport, RewardPolicy, RunningGrade, Task
 from graderlib.task import Issue
 from graderlib.taxonomy import Severity
 
@@ -60,7 +62,6 @@ class Episode:
     policy: RewardPolicy
     step_budget: int
     verify_patch: PatchVerifier
-    findings: list[Finding] = field(default_factory=list)
     hints_used: int = 0
     hinted_issue_ids: list[str] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
@@ -74,9 +75,11 @@ class Episode:
     report: GradeReport | None = None
     public: GradeReport | None = None
     public_id: str = ""
+    grader: RunningGrade = field(init=False)
 
     def __post_init__(self) -> None:
         self.public_id = self.task.public_id
+        self.grader = RunningGrade(self.task, self.policy)
         self.report = self._grade()
         self.public = self._publish(self.report)
 
@@ -90,7 +93,7 @@ class Episode:
                 f"({len(self.findings)} reported so far, {len(findings)} more sent)"
             )
         first = len(self.findings)
-        self.findings.extend(findings)
+        self.grader.add(findings)
         report = self._grade()
         new = [v for v in report.verdicts if v.index >= first]
         matched = sum(v.status == "matched" for v in new)
@@ -160,6 +163,11 @@ class Episode:
     # ------------------------------------------------------------------------ helpers
 
     @property
+    def findings(self) -> list[Finding]:
+        """Every finding reported so far."""
+        return self.grader.findings
+
+    @property
     def remaining_steps(self) -> int:
         return max(0, self.step_budget - self.steps_used)
 
@@ -184,7 +192,7 @@ class Episode:
             patch_resolved=self.patch_resolved,
             finalized=self.finalized,
         )
-        return grade(self.task, self.findings, self.policy, episode=progress)
+        return self.grader.report(progress)
 
     def _finish_step(
         self,
