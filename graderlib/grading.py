@@ -9,6 +9,7 @@ from ``policy.py``. Nothing here parses code; all spans were computed when the t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from graderlib.findings import Finding, parse_findings
@@ -55,9 +56,10 @@ class RunningGrade:
     (``tests/test_running_grade.py`` states it as a law over random action sequences).
 
     The assignment itself is solved again over all findings on each report: it is optimal,
-    so a new finding may rightly take an issue from an earlier one that fits it less well.
-    When that happens (rarely: it needs a better report of an issue already found), the
-    verdicts are rebuilt from the first finding, exactly as ``grade()`` builds them.
+    so a new finding may rightly take an issue from an earlier one (a better report of it,
+    or the same report in words that sort first). Then the terms are summed again from the
+    first finding, in the same order as ``grade()`` sums them, replaying the recorded terms
+    of every finding whose outcome did not change; only the changed ones get a new verdict.
     """
 
     def __init__(self, task: Task, policy: RewardPolicy | None = None) -> None:
@@ -65,9 +67,8 @@ class RunningGrade:
         self.policy = policy or DEFAULT_POLICY
         self._state = MatchState(task, self.policy)
         self._matching: Matching | None = None
-        self._results: list[FindingMatch] = []  # what each verdict below was built from
-        self._verdicts: list[dict[str, Any]] = []
-        self._terms: ReviewTerms | None = None
+        self._rows: list[_Row] = []
+        self._terms = _RecordingTerms(self.policy, 0.0)
 
     @property
     def findings(self) -> list[Finding]:
@@ -82,20 +83,81 @@ class RunningGrade:
         matching = self._matching
         if matching is None:
             self._matching = matching = self._state.matching()
-            results = matching.findings
-            done = len(self._verdicts)
-            if self._terms is None or results[:done] != self._results:
-                self._terms = ReviewTerms(self.policy, sum(matching.weights))
-                self._verdicts = []
-                done = 0
-            findings, task, terms = self.findings, self.task, self._terms
-            self._verdicts.extend(
-                _verdict(row, findings[row], results[row], task, matching, terms)
-                for row in range(done, len(results))
-            )
-            self._results = list(results)
-        assert self._terms is not None
-        return _assemble(self.task, self._verdicts, matching, self._terms, episode)
+            self._update(matching)
+        return _assemble(self.task, [r.verdict for r in self._rows], matching, self._terms, episode)
+
+    def _update(self, matching: Matching) -> None:
+        results, taken = matching.findings, matching.matched_row_of_issue
+        outcomes = [
+            (r, taken[r.duplicate.column] if r.duplicate is not None and r.matched is None else -1)
+            for r in results
+        ]
+        rows, done = self._rows, len(self._rows)
+        if any(row.outcome != outcome for row, outcome in zip(rows, outcomes, strict=False)):
+            # An earlier outcome changed: sum again from the first finding, in grade()'s order.
+            terms = self._terms = _RecordingTerms(self.policy, sum(matching.weights))
+            for number, (row, outcome) in enumerate(zip(rows, outcomes, strict=False)):
+                if row.outcome == outcome:
+                    terms.replay(row.calls)
+                else:
+                    rows[number] = self._row(number, outcome, matching, terms)
+        elif not rows:
+            self._terms = _RecordingTerms(self.policy, sum(matching.weights))
+        terms = self._terms
+        rows.extend(self._row(n, outcomes[n], matching, terms) for n in range(done, len(results)))
+
+    def _row(
+        self,
+        row: int,
+        outcome: tuple[FindingMatch, int],
+        matching: Matching,
+        terms: _RecordingTerms,
+    ) -> _Row:
+        calls: list[tuple[str, tuple[Any, ...]]] = []
+        terms.calls = calls
+        verdict = _verdict(row, self.findings[row], outcome[0], self.task, matching, terms)
+        return _Row(outcome, verdict, calls)
+
+
+@dataclass(slots=True)
+class _Row:
+    """One finding's outcome, its verdict, and the calls that added its points to the terms."""
+
+    outcome: tuple[FindingMatch, int]  # the match, and the row it duplicates (-1: none)
+    verdict: dict[str, Any]
+    calls: list[tuple[str, tuple[Any, ...]]]
+
+
+@dataclass(slots=True)
+class _RecordingTerms(ReviewTerms):
+    """:class:`ReviewTerms` that records each call, so that a finding's terms can be replayed
+    (the same float additions in the same order: the sums come out bit for bit)."""
+
+    calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+
+    def matched(
+        self,
+        weight: float,
+        category_quality: float,
+        location_quality: float,
+        exact_line: bool,
+        keyword_fraction: float,
+    ) -> float:
+        args = (weight, category_quality, location_quality, exact_line, keyword_fraction)
+        self.calls.append(("matched", args))
+        return ReviewTerms.matched(self, *args)
+
+    def unmatched(self, status: str) -> float:
+        self.calls.append(("unmatched", (status,)))
+        return ReviewTerms.unmatched(self, status)
+
+    def vague(self) -> float:
+        self.calls.append(("vague", ()))
+        return ReviewTerms.vague(self)
+
+    def replay(self, calls: list[tuple[str, tuple[Any, ...]]]) -> None:
+        for name, args in calls:
+            getattr(ReviewTerms, name)(self, *args)
 
 
 def _report(
