@@ -230,7 +230,10 @@ class CodeReviewEnvironment(
     ) -> CodeReviewObservation:
         episode = self._episode
         assert episode is not None
-        public = episode.public_report()
+        # Counts, open severities and matched categories read the same in the redacted report
+        # (redaction drops missed issues and rewrites reasons); that is built only at the end.
+        summary = episode.report
+        assert summary is not None
         shown = self._shown
         lean = step and self._lean
         recent = self._history[-1 if lean else -HISTORY_IN_OBSERVATION :]
@@ -245,16 +248,16 @@ class CodeReviewEnvironment(
             steps_used=episode.steps_used,
             remaining_steps=episode.remaining_steps,
             score=episode.score,
-            issues_found=public.issues_found,
-            issues_total=public.issues_total,
-            open_severities={s.value: n for s, n in public.open_by_severity.items()},
-            matched_categories=list(public.matched_categories),
+            issues_found=summary.issues_found,
+            issues_total=summary.issues_total,
+            open_severities={s.value: n for s, n in summary.open_by_severity.items()},
+            matched_categories=list(summary.matched_categories),
             hints=list(episode.hints),
             history=recent,
             feedback=feedback,
             patch_resolved=episode.patch_resolved,
             patch_summary=episode.patch_summary,
-            report=public.model_dump(mode="json") if episode.done else None,
+            report=episode.public_report().model_dump(mode="json") if episode.done else None,
         )
 
 

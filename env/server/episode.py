@@ -81,7 +81,6 @@ class Episode:
         self.public_id = self.task.public_id
         self.grader = RunningGrade(self.task, self.policy)
         self.report = self._grade()
-        self.public = self._publish(self.report)
 
     # ------------------------------------------------------------------ the four actions
 
@@ -95,13 +94,11 @@ class Episode:
         first = len(self.findings)
         self.grader.add(findings)
         report = self._grade()
-        new = [v for v in report.verdicts if v.index >= first]
+        new = report.verdicts[first:]  # verdicts come in the order of the findings
         matched = sum(v.status == "matched" for v in new)
-        public = self._publish(report)
         lines = [
             f"finding {v.index - first + 1} (line {v.line}, {v.category}): {v.status} - {v.reason}"
-            for v in public.verdicts
-            if v.index >= first
+            for v in (v.redacted() for v in new)
         ]
         verdict = (
             f"{len(new)} finding(s): {matched} matched, "
@@ -109,9 +106,7 @@ class Episode:
             f"{sum(v.status in ('false_positive', 'ok_violation') for v in new)} not matched; "
             f"{report.issues_found}/{report.issues_total} issues found\n" + "\n".join(lines)
         )
-        return self._finish_step(
-            "report", verdict, report, public, findings=len(new), matched=matched
-        )
+        return self._finish_step("report", verdict, report, findings=len(new), matched=matched)
 
     def hint(self) -> StepRecord:
         self._check_open()
@@ -172,8 +167,11 @@ class Episode:
         return max(0, self.step_budget - self.steps_used)
 
     def public_report(self) -> GradeReport:
-        """The redacted report of the last step, computed once per step."""
-        assert self.public is not None
+        """The redacted report of the last step, built when first asked for (the environment
+        shows it only once the episode is over)."""
+        if self.public is None:
+            assert self.report is not None
+            self.public = self._publish(self.report)
         return self.public
 
     def _publish(self, report: GradeReport) -> GradeReport:
@@ -199,14 +197,13 @@ class Episode:
         kind: ActionKind,
         verdict: str,
         report: GradeReport,
-        public: GradeReport | None = None,
         *,
         findings: int = 0,
         matched: int = 0,
     ) -> StepRecord:
         self.steps_used += 1
         self.report = report
-        self.public = public or self._publish(report)
+        self.public = None
         reward = round(report.score - self.score, 6)
         self.score = report.score
         if self.finalized:
