@@ -15,7 +15,7 @@ from typing import Any
 from graderlib.findings import Finding, parse_findings
 from graderlib.matching import FindingMatch, Matching, MatchState, Pair, match, task_index
 from graderlib.policy import EpisodeProgress, ReviewTerms, RewardPolicy, keyword_fraction
-from graderlib.report import GradeReport, RelationName, Status
+from graderlib.report import FindingVerdict, GradeReport, RelationName, Status
 from graderlib.task import Issue, Task
 from graderlib.taxonomy import Relation, Severity
 
@@ -84,7 +84,10 @@ class RunningGrade:
         if matching is None:
             self._matching = matching = self._state.matching()
             self._update(matching)
-        return _assemble(self.task, [r.verdict for r in self._rows], matching, self._terms, episode)
+        rows = self._rows
+        verdicts = [r.verdict for r in rows]
+        models = [r.model for r in rows]
+        return _assemble(self.task, verdicts, matching, self._terms, episode, models)
 
     def _update(self, matching: Matching) -> None:
         results, taken = matching.findings, matching.matched_row_of_issue
@@ -116,7 +119,7 @@ class RunningGrade:
         calls: list[tuple[str, tuple[Any, ...]]] = []
         terms.calls = calls
         verdict = _verdict(row, self.findings[row], outcome[0], self.task, matching, terms)
-        return _Row(outcome, verdict, calls)
+        return _Row(outcome, verdict, FindingVerdict.model_validate(verdict), calls)
 
 
 @dataclass(slots=True)
@@ -125,6 +128,7 @@ class _Row:
 
     outcome: tuple[FindingMatch, int]  # the match, and the row it duplicates (-1: none)
     verdict: dict[str, Any]
+    model: FindingVerdict  # the verdict, validated once
     calls: list[tuple[str, tuple[Any, ...]]]
 
 
@@ -181,8 +185,12 @@ def _assemble(
     matching: Matching,
     terms: ReviewTerms,
     episode: EpisodeProgress | None,
+    models: list[FindingVerdict] | None = None,
 ) -> GradeReport:
-    """The report of ``verdicts``, whose points ``terms`` has summed."""
+    """The report of ``verdicts``, whose points ``terms`` has summed.
+
+    ``models``: the same verdicts, validated already (pydantic takes them as they are).
+    """
     review, score, components = _components(terms, task, terms.policy, episode)
     found = matching.matched_row_of_issue
     missed = _missed(task, found)
@@ -200,7 +208,7 @@ def _assemble(
             "issues_found": len(found),
             "open_by_severity": open_by_severity,
             "matched_categories": sorted({task.issues[c].category for c in found}),
-            "verdicts": verdicts,
+            "verdicts": verdicts if models is None else models,
             "missed": [
                 {
                     "id": i.id,
