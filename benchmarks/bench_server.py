@@ -12,9 +12,11 @@ Three servers run side by side, each one uvicorn worker on loopback:
 One asyncio client speaks the raw ``/ws`` protocol to each, with the same frames: at 1, 8 and
 32 clients, every client resets, then plays episodes of 15 ``report`` steps (4 findings each:
 hits, near misses, a false positive and a duplicate) and resets again. Timed: each step's
-round trip, and the server process's CPU (summed over its threads) over the phase; resets run
+round trip, and the server process's CPU over the phase; resets run
 inside the phase too (one per 15 steps, for both servers), so "CPU per step" includes them.
 The server's CPU is summed over its threads from ``/proc/<pid>/task/*/schedstat`` (ns).
+Each load runs in 3 short rounds, the servers taking turns, and rates and CPU are medians
+over the rounds: the machine is shared, and its load moves within seconds.
 
 Memory (graderlib only): RSS idle after one warm-up episode, with 64 open sessions, and once
 a 64 x 200 mixed soak (report, hint, state, reset, finalize) has ended; the soak also checks
@@ -54,7 +56,8 @@ REPO = Path(__file__).resolve().parents[1]
 TASKS = Path(__file__).parent / "fixtures"
 TASK_ID = "ten_issues"
 STEPS_PER_EPISODE = 15  # the budget is 16: reset before the budget would end the episode
-LOADS = {1: 300, 8: 60, 32: 30}  # clients -> steps per client
+LOADS = {1: 105, 8: 30, 32: 15}  # clients -> steps per client in each round
+ROUNDS = 3
 SOAK_SESSIONS = 64
 SOAK_OPERATIONS = 200
 TARGET_CPU_VS_ECHO = 3.0
@@ -193,9 +196,19 @@ async def _connect(url: str, reset: str = RESET) -> ClientConnection:
 # ------------------------------------------------------------------------------- load
 
 
+@dataclass
+class Phase:
+    """What one load phase measured on one server."""
+
+    latencies: list[float]
+    by_position: list[list[float]]
+    wall_s: float
+    cpu_s: float
+
+
 async def load_phase(
     served: Served, clients: int, steps: int, frames: list[str], reset: str = RESET
-) -> dict[str, Any]:
+) -> Phase:
     sockets = [await _connect(served.ws, reset) for _ in range(clients)]
     latencies: list[float] = []
     by_position: list[list[float]] = [[] for _ in frames]
@@ -220,13 +233,26 @@ async def load_phase(
     for ws in sockets:
         await ws.close()
     await asyncio.sleep(0.3)
+    return Phase(latencies, by_position, wall, cpu)
+
+
+def summary(phases: list[Phase]) -> dict[str, Any]:
+    """Rates and CPU: the median over rounds; latency quantiles: over every step of them."""
+    latencies = [t for p in phases for t in p.latencies]
+    positions = zip(*(p.by_position for p in phases), strict=True)
     quantiles = statistics.quantiles(latencies, n=100)
     return {
-        "steps_per_s": round(len(latencies) / wall, 1),
+        "steps": len(latencies),
+        "steps_per_s": round(statistics.median(len(p.latencies) / p.wall_s for p in phases), 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 3),
         "p99_ms": round(quantiles[98] * 1000, 3),
-        "cpu_per_step_ms": round(cpu / len(latencies) * 1000, 4),
-        "step_ms_by_position": [round(statistics.median(p) * 1000, 3) for p in by_position],
+        "cpu_per_step_ms": round(
+            statistics.median(p.cpu_s / len(p.latencies) for p in phases) * 1000, 4
+        ),
+        "step_ms_by_position": [
+            round(statistics.median(t for part in parts for t in part) * 1000, 3)
+            for parts in positions
+        ],
     }
 
 
@@ -319,14 +345,23 @@ async def measure(log_dir: Path) -> dict[str, Any]:
         serve("echo", "benchmarks.echo_env:app", log_dir) as echo,
     ):
         for served in (real, unfrozen, echo):
-            await load_phase(served, 1, STEPS_PER_EPISODE, frames)  # warm-up
+            await load_phase(served, 1, 2 * STEPS_PER_EPISODE, frames)  # warm-up
         memory["rss_idle_mb"] = round(real.rss_mb(), 1)
+        subjects = [
+            ("graderlib", real, RESET),
+            ("graderlib_lean", real, RESET_LEAN),
+            ("unfrozen", unfrozen, RESET),
+            ("echo", echo, RESET),
+        ]
         for clients, steps in LOADS.items():
-            # interleaved, so that the machine's noise hits every server alike
-            for served in (real, unfrozen, echo):
-                loads[f"{served.name}_{clients}"] = await load_phase(served, clients, steps, frames)
-            lean = await load_phase(real, clients, steps, frames, RESET_LEAN)
-            loads[f"graderlib_lean_{clients}"] = lean
+            # Short rounds in turn, so that the machine's noise hits every server alike.
+            phases: dict[str, list[Phase]] = {name: [] for name, _, _ in subjects}
+            for _ in range(ROUNDS):
+                for name, served, reset in subjects:
+                    phase = await load_phase(served, clients, steps, frames, reset)
+                    phases[name].append(phase)
+            for name, measured in phases.items():
+                loads[f"{name}_{clients}"] = summary(measured)
         memory["rss_64_sessions_mb"] = round(await sessions_open(real, SOAK_SESSIONS), 1)
         memory["soak"] = await soak(real, frames)
         tracebacks = sum(s.tracebacks() for s in (real, unfrozen, echo))
