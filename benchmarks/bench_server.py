@@ -15,8 +15,11 @@ hits, near misses, a false positive and a duplicate) and resets again. Timed: ea
 round trip, and the server process's CPU over the phase; resets run
 inside the phase too (one per 15 steps, for both servers), so "CPU per step" includes them.
 The server's CPU is summed over its threads from ``/proc/<pid>/task/*/schedstat`` (ns).
-Each load runs in 3 short rounds, the servers taking turns, and rates and CPU are medians
-over the rounds: the machine is shared, and its load moves within seconds.
+Each load runs in 5 short rounds, the servers taking turns: the machine is shared, and its
+load moves within seconds. Rates are medians over the rounds; CPU per step is reported as the
+median and as the least disturbed round (contention only ever adds CPU time), and the
+headline ratio ``server_cpu_per_step_vs_echo`` compares least disturbed rounds, at the worst
+of the three loads.
 
 Memory (graderlib only): RSS idle after one warm-up episode, with 64 open sessions, and once
 a 64 x 200 mixed soak (report, hint, state, reset, finalize) has ended; the soak also checks
@@ -56,8 +59,8 @@ REPO = Path(__file__).resolve().parents[1]
 TASKS = Path(__file__).parent / "fixtures"
 TASK_ID = "ten_issues"
 STEPS_PER_EPISODE = 15  # the budget is 16: reset before the budget would end the episode
-LOADS = {1: 105, 8: 30, 32: 15}  # clients -> steps per client in each round
-ROUNDS = 3
+LOADS = {1: 60, 8: 15, 32: 15}  # clients -> steps per client in each round
+ROUNDS = 5
 SOAK_SESSIONS = 64
 SOAK_OPERATIONS = 200
 TARGET_CPU_VS_ECHO = 3.0
@@ -241,14 +244,14 @@ def summary(phases: list[Phase]) -> dict[str, Any]:
     latencies = [t for p in phases for t in p.latencies]
     positions = zip(*(p.by_position for p in phases), strict=True)
     quantiles = statistics.quantiles(latencies, n=100)
+    cpu_per_step = [p.cpu_s / len(p.latencies) for p in phases]
     return {
         "steps": len(latencies),
         "steps_per_s": round(statistics.median(len(p.latencies) / p.wall_s for p in phases), 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 3),
         "p99_ms": round(quantiles[98] * 1000, 3),
-        "cpu_per_step_ms": round(
-            statistics.median(p.cpu_s / len(p.latencies) for p in phases) * 1000, 4
-        ),
+        "cpu_per_step_ms": round(statistics.median(cpu_per_step) * 1000, 4),
+        "cpu_per_step_min_ms": round(min(cpu_per_step) * 1000, 4),
         "step_ms_by_position": [
             round(statistics.median(t for part in parts for t in part) * 1000, 3)
             for parts in positions
@@ -377,8 +380,14 @@ def run() -> dict[str, object]:
     echo = {c: loads[f"echo_{c}"] for c in LOADS}
     unfrozen = {c: loads[f"unfrozen_{c}"] for c in LOADS}
     lean = {c: loads[f"graderlib_lean_{c}"] for c in LOADS}
-    cpu_ratio = max(real[c]["cpu_per_step_ms"] / echo[c]["cpu_per_step_ms"] for c in LOADS)
-    lean_ratio = max(lean[c]["cpu_per_step_ms"] / echo[c]["cpu_per_step_ms"] for c in LOADS)
+
+    def worst_cpu_ratio(subject: dict[int, dict[str, Any]], key: str) -> float:
+        return max(subject[c][key] / echo[c][key] for c in LOADS)
+
+    # Headline: the least disturbed round of each (the machine is shared; contention only
+    # ever adds CPU time); the medians are reported beside it.
+    cpu_ratio = worst_cpu_ratio(real, "cpu_per_step_min_ms")
+    lean_ratio = worst_cpu_ratio(lean, "cpu_per_step_min_ms")
     p99_over_p50 = real[32]["p99_ms"] / real[32]["p50_ms"]
     rss_ratio = memory["soak"]["rss_after_mb"] / memory["rss_idle_mb"]
     scaling = real[32]["steps_per_s"] / real[8]["steps_per_s"]
@@ -390,14 +399,22 @@ def run() -> dict[str, object]:
             c: round(real[c]["steps_per_s"] / echo[c]["steps_per_s"], 3) for c in LOADS
         },
         "p99_vs_echo": {c: round(real[c]["p99_ms"] / echo[c]["p99_ms"], 2) for c in LOADS},
-        "cpu_per_step_vs_echo": {
-            c: round(real[c]["cpu_per_step_ms"] / echo[c]["cpu_per_step_ms"], 2) for c in LOADS
+        "cpu_per_step_vs_echo_least_disturbed": {
+            c: {
+                "full": round(real[c]["cpu_per_step_min_ms"] / echo[c]["cpu_per_step_min_ms"], 2),
+                "lean": round(lean[c]["cpu_per_step_min_ms"] / echo[c]["cpu_per_step_min_ms"], 2),
+            }
+            for c in LOADS
         },
         "p99_frozen_vs_unfrozen": {
             c: round(real[c]["p99_ms"] / unfrozen[c]["p99_ms"], 3) for c in LOADS
         },
         "server_cpu_per_step_vs_echo": round(cpu_ratio, 2),
         "server_cpu_per_step_vs_echo_lean": round(lean_ratio, 2),
+        "server_cpu_per_step_vs_echo_median": round(worst_cpu_ratio(real, "cpu_per_step_ms"), 2),
+        "server_cpu_per_step_vs_echo_lean_median": round(
+            worst_cpu_ratio(lean, "cpu_per_step_ms"), 2
+        ),
         "server_p99_over_p50_32": round(p99_over_p50, 2),
         "server_steps_32_over_8": round(scaling, 3),
         "server_rss_mb_64_sessions": memory["rss_64_sessions_mb"],

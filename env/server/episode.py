@@ -171,11 +171,8 @@ class Episode:
         shows it only once the episode is over)."""
         if self.public is None:
             assert self.report is not None
-            self.public = self._publish(self.report)
+            self.public = public_report(self.task, self.report, self.public_id)
         return self.public
-
-    def _publish(self, report: GradeReport) -> GradeReport:
-        return public_report(self.task, report, self.public_id)
 
     def _check_open(self) -> None:
         if self.done:

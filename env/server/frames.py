@@ -32,7 +32,6 @@ import asyncio
 import json
 import math
 import os
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -246,12 +245,11 @@ class _GuardedSocket:
             if self._closed:
                 return {"type": "websocket.disconnect", "code": IDLE_CLOSE_CODE}
             if self._restart_clock:
-                self._deadline = time.monotonic() + self._idle_s
+                self._deadline = asyncio.get_running_loop().time() + self._idle_s
                 self._restart_clock = False
             try:
-                message = await asyncio.wait_for(
-                    self._receive(), timeout=max(0.0, self._deadline - time.monotonic())
-                )
+                async with asyncio.timeout_at(self._deadline):  # no task per frame, unlike wait_for
+                    message = await self._receive()
             except TimeoutError:
                 await self._close_idle()
                 continue
@@ -275,8 +273,10 @@ class _GuardedSocket:
             self._accepted = True
         elif kind == "websocket.close":
             self._closed = True
-        elif kind == "websocket.send" and isinstance(message.get("text"), str):
-            message = {**message, "text": scrub_error_frame(message["text"])}
+        elif kind == "websocket.send":
+            text = message.get("text")
+            if isinstance(text, str) and text.startswith(_ERROR_PREFIXES):
+                message = {**message, "text": scrub_error_frame(text)}
         await self._send(message)
 
     async def _close_idle(self) -> None:
