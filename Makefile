@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check graderlib env tests benchmarks
-	$(BIN)/ruff format --check graderlib env tests benchmarks
+	$(BIN)/ruff check graderlib env tests benchmarks examples
+	$(BIN)/ruff format --check graderlib env tests benchmarks examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy graderlib env

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from benchmarks.timing import interleaved_medians
 from graderlib.detectors import start_bandit_worker, stop_bandit_worker
-from graderlib.patch import apply_patch
-from graderlib.sandbox import run_in_sandbox
 from graderlib.task import load_task
 from graderlib.verify import verify_patch
+from graderlib.verify.patch import apply_patch
+from graderlib.verify.sandbox import run_in_sandbox
 
 TASK_DIR = Path(__file__).resolve().parent.parent / "tests/fixtures/patch_tasks/inventory-service"
 STATIC_TARGET_S = 0.030

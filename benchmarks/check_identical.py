@@ -1,8 +1,8 @@
 """Snapshot every report and patch verdict the corpus produces, to prove a refactor changed none.
 
 A move of code (score arithmetic, the patch pipeline, the CLI) must leave every result
-byte-identical. This script writes one canonical JSON file (sorted keys, fixed float format)
-with, for every task under ``tasks/``:
+byte-identical. This script writes one canonical JSON file (sorted keys; floats as Python's
+shortest repr, so even a last-bit change shows) with, for every task under ``tasks/``:
 
 * the grade report of each offline agent (oracle, static, shotgun, keyword, random), full and
   redacted, under the default policy, inside an episode, and under a second policy that turns
@@ -11,16 +11,19 @@ with, for every task under ``tasks/``:
   full and redacted; with ``--tests N`` also the reference fix of the first N tasks that have
   tests, run in the sandbox.
 
-Usage (from the repository root, inside its venv)::
+Usage: snapshot the code before the change from an exported copy of it (run from that copy,
+so its ``graderlib`` is the one imported), then the code after, and diff::
 
-    git stash / git checkout main                    # the code before the change
-    .venv/bin/python -m benchmarks.check_identical /tmp/before.json --tests 3
-    git checkout -                                   # the code after the change
+    REPO=$PWD; mkdir /tmp/before && git archive main | tar -x -C /tmp/before
+    cp benchmarks/check_identical.py /tmp/before/benchmarks/   # if main predates this script
+    (cd /tmp/before && PYTHONPATH=. $REPO/.venv/bin/python -m benchmarks.check_identical \
+        /tmp/before.json --tests 3)
     .venv/bin/python -m benchmarks.check_identical /tmp/after.json --tests 3
     diff /tmp/before.json /tmp/after.json && echo identical
 
-Pass ``--only grade`` or ``--only verify`` to snapshot one half (the grade half takes a few
-seconds; the verify half scans each task twice and takes about a minute).
+Pass ``--only grade`` or ``--only verify`` to snapshot one half; each takes a minute or two
+(the static agent and patch verification run the detectors on every task). The agents are the
+checked-out code's: a deliberate change to an agent shows up as a diff in its records only.
 """
 
 from __future__ import annotations

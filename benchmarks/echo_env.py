@@ -18,7 +18,7 @@ from openenv.core.env_server.interfaces import Environment
 from openenv.core.env_server.types import Observation, State
 
 from env.models import CodeReviewAction
-from env.server.environment import DEFAULT_STEP_BUDGET
+from graderlib import get_settings
 
 
 class EchoObservation(Observation):  # type: ignore[misc]
@@ -42,7 +42,8 @@ class EchoEnvironment(Environment):  # type: ignore[misc]
         self, action: CodeReviewAction, timeout_s: float | None = None, **kwargs: Any
     ) -> EchoObservation:
         self._state.step_count += 1
-        return EchoObservation(done=self._state.step_count >= DEFAULT_STEP_BUDGET, reward=0.5)
+        done = self._state.step_count >= get_settings().step_budget
+        return EchoObservation(done=done, reward=0.5)
 
     @property
     def state(self) -> State:

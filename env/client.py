@@ -11,7 +11,7 @@ from typing import Any
 from openenv.core.client_types import StepResult
 from openenv.core.env_client import EnvClient
 
-from env.models import CodeReviewAction, CodeReviewObservation, CodeReviewState
+from .models import CodeReviewAction, CodeReviewObservation, CodeReviewState
 
 
 class CodeReviewEnv(

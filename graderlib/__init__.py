@@ -21,14 +21,17 @@ from graderlib.grading import RunningGrade, grade
 from graderlib.locate import Span
 from graderlib.policy import EpisodeProgress, RewardPolicy
 from graderlib.report import FindingVerdict, GradeReport, MissedIssue, ScoreComponents
+from graderlib.settings import Settings, SettingsError, get_settings
 from graderlib.task import CleanMark, Issue, Task, TaskLoadError, load_task, load_tasks
 from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default_taxonomy
 
 if TYPE_CHECKING:
     from graderlib.detectors.base import Detector, DetectorFinding
     from graderlib.detectors.confirm import ConfirmResult, confirm_task
+    from graderlib.detectors.external import ToolError
     from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
+    from graderlib.detectors.worker import start_bandit_worker, stop_bandit_worker
     from graderlib.sarif import to_sarif
     from graderlib.verify import PatchVerdict, verify_patch
 
@@ -40,6 +43,9 @@ _LAZY = {
     "ScanResult": "graderlib.detectors",
     "all_detectors": "graderlib.detectors",
     "scan": "graderlib.detectors",
+    "start_bandit_worker": "graderlib.detectors",
+    "stop_bandit_worker": "graderlib.detectors",
+    "ToolError": "graderlib.detectors.external",
     "ConfirmResult": "graderlib.detectors.confirm",
     "confirm_task": "graderlib.detectors.confirm",
     "to_sarif": "graderlib.sarif",
@@ -74,21 +80,27 @@ __all__ = [
     "RunningGrade",
     "ScanResult",
     "ScoreComponents",
+    "Settings",
+    "SettingsError",
     "Severity",
     "Span",
     "Task",
     "TaskLoadError",
+    "ToolError",
     "UnknownCategoryError",
     "all_detectors",
     "confirm_task",
     "default_taxonomy",
     "findings_from_sarif",
+    "get_settings",
     "grade",
     "load_findings",
     "load_task",
     "load_tasks",
     "parse_findings",
     "scan",
+    "start_bandit_worker",
+    "stop_bandit_worker",
     "to_sarif",
     "verify_patch",
 ]

@@ -9,21 +9,15 @@ keyword agents must sit near zero while the oracle sits at one.
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections.abc import Sequence
 from statistics import mean
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from graderlib.agents import AGENTS
 from graderlib.grading import grade
 from graderlib.scoring import RewardPolicy
-from graderlib.task import Task, TaskLoadError, default_tasks_dir, find_task_dirs, load_task
-
-if TYPE_CHECKING:
-    from graderlib.cli import Subparsers
+from graderlib.task import Task
 
 
 class CategoryRates(BaseModel):
@@ -102,35 +96,3 @@ def scorecard(
     if unknown:
         raise ValueError(f"unknown agent(s) {unknown}; choose from {sorted(AGENTS)}")
     return [_agent_card(name, tasks, policy or RewardPolicy()) for name in agents]
-
-
-def _cmd_scorecard(args: argparse.Namespace) -> int:
-    from graderlib.cli import BadInput
-
-    agents = [a.strip() for a in args.agents.split(",") if a.strip()]
-    try:
-        tasks = [load_task(d) for d in find_task_dirs(args.dirs or [default_tasks_dir()])]
-        cards = scorecard(tasks, agents)
-    except (TaskLoadError, ValueError) as error:
-        raise BadInput(str(error)) from None
-    if args.json:
-        print(json.dumps([c.model_dump() for c in cards], indent=2))
-        return 0
-    for card in cards:
-        print(
-            f"{card.agent:<8} mean score {card.mean_score:.3f}   mean Youden "
-            f"{card.mean_youden:+.3f}   over {card.tasks} tasks"
-        )
-    return 0
-
-
-def add_scorecard_parser(commands: Subparsers) -> None:
-    parser = commands.add_parser(
-        "scorecard", help="baseline agents' scores and TPR/FPR per category"
-    )
-    parser.add_argument("dirs", nargs="*", help="task directories or roots (default: tasks/)")
-    parser.add_argument(
-        "--agents", default=",".join(AGENTS), help=f"comma-separated, from {', '.join(AGENTS)}"
-    )
-    parser.add_argument("--json", action="store_true")
-    parser.set_defaults(handler=_cmd_scorecard)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -25,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from graderlib.annotations import Annotation, AnnotationSyntaxError, strip_annotations
 from graderlib.locate import LocatedModule, Span, locate_module, numbered
+from graderlib.settings import get_settings
 from graderlib.taxonomy import Severity, Taxonomy, default_taxonomy
 
 SNIPPET = "snippet.py"
@@ -115,10 +115,7 @@ class Task(BaseModel):
         return public_task_id(self.id)
 
 
-TASK_ID_KEY_VARIABLE = "GRADERLIB_TASK_ID_KEY"
-
-
-def public_task_id(task_id: str) -> str:
+def public_task_id(task_id: str, key: str | None = None) -> str:
     """An opaque, stable id for ``task_id``, safe to show to an agent.
 
     Task ids are written for authors and often name the bug (``sqli-user-lookup``,
@@ -128,9 +125,12 @@ def public_task_id(task_id: str) -> str:
     A plain hash can still be checked against a guess: an agent with a Python tool could hash
     ``sqli-user-lookup`` and compare. A deployment whose task ids are private sets
     ``$GRADERLIB_TASK_ID_KEY``; ids are then an HMAC under that key, which nobody without the
-    key can recompute, and still stable for as long as the key is.
+    key can recompute, and still stable for as long as the key is. ``key`` defaults to that
+    setting, read once per process (:func:`graderlib.settings.get_settings`).
     """
-    key = os.environ.get(TASK_ID_KEY_VARIABLE)
+    if key is None:
+        secret = get_settings().task_id_key
+        key = secret.get_secret_value() if secret is not None else None
     if key:
         digest = hmac.new(key.encode(), task_id.encode(), hashlib.sha256).hexdigest()
     else:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_env_harness import FIXTURE_TASKS, REPO, free_port, http
+from tests.env_support import FIXTURE_TASKS, REPO, free_port, http
 
 DOCKERFILE = REPO / "Dockerfile"
 HADOLINT = REPO / ".venv" / "bin" / "hadolint"

@@ -18,15 +18,9 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from env.server.frames import (
-    DEFAULT_SESSION_IDLE_S,
-    MAX_FRAME_DEPTH,
-    FrameError,
-    check_frame,
-    scrub_error_frame,
-    session_idle_s_from_env,
-)
-from tests.test_env_harness import FIXTURE_TASKS, Server, running_server
+from env.server.frames import MAX_FRAME_DEPTH, FrameError, check_frame, scrub_error_frame
+from graderlib import Settings, SettingsError
+from tests.env_support import FIXTURE_TASKS, Server, running_server
 
 MARK = "ZQXMARK"  # in every hostile frame; must never come back
 
@@ -199,12 +193,9 @@ def test_idle_session_is_closed_with_a_clear_frame_and_its_slot_freed(tmp_path: 
         assert "Traceback" not in server.log()
 
 
-def test_idle_timeout_must_be_a_positive_number(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GRADERLIB_SESSION_IDLE_S", raising=False)
-    assert session_idle_s_from_env() == DEFAULT_SESSION_IDLE_S == 300
+def test_idle_timeout_must_be_a_positive_number() -> None:
+    assert Settings.from_env({}).session_idle_s == 300
     for bad in ("0", "-1", "soon", "inf", "nan"):
-        monkeypatch.setenv("GRADERLIB_SESSION_IDLE_S", bad)
-        with pytest.raises(ValueError, match="GRADERLIB_SESSION_IDLE_S"):
-            session_idle_s_from_env()
-    monkeypatch.setenv("GRADERLIB_SESSION_IDLE_S", "2.5")
-    assert session_idle_s_from_env() == 2.5
+        with pytest.raises(SettingsError, match="GRADERLIB_SESSION_IDLE_S"):
+            Settings.from_env({"GRADERLIB_SESSION_IDLE_S": bad})
+    assert Settings.from_env({"GRADERLIB_SESSION_IDLE_S": "2.5"}).session_idle_s == 2.5

@@ -26,7 +26,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from graderlib import default_taxonomy
 from graderlib.task import public_task_id
-from tests.test_env_harness import FIXTURE_TASKS, Server, running_server
+from tests.env_support import FIXTURE_TASKS, Server, running_server
 
 pytestmark = pytest.mark.slow
 LEDGER = public_task_id("env-ledger")

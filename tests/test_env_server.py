@@ -21,7 +21,7 @@ from env import CodeReviewAction, CodeReviewEnv, ReviewFinding
 from env.server.catalog import DIFFICULTIES, Catalog, load_catalog
 from graderlib import EpisodeProgress, GradeReport, Task, default_taxonomy, grade
 from graderlib.task import public_task_id
-from tests.test_env_harness import (
+from tests.env_support import (
     FIXTURE_TASKS,
     REPO,
     RecordingEnv,

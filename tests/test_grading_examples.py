@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -156,35 +154,6 @@ def test_policy_rejects_nonsense() -> None:
         RewardPolicy(severity_weights={"critical": 1.0})
     with pytest.raises(ValueError):
         RewardPolicy(line_bonus=1.5)
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "graderlib.cli", *args], capture_output=True, text=True, check=False
-    )
-
-
-def test_cli_grade_json_and_exit_codes(tmp_path: Path) -> None:
-    findings = tmp_path / "f.json"
-    findings.write_text(json.dumps([{"line": SQLI_LINE, "category": "B608", "message": RATIONALE}]))
-    result = run_cli("grade", str(FIXTURES / "user_repo"), str(findings), "--json")
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["score"] > 0
-    findings.write_text('[{"line": "eleven"}]')
-    bad = run_cli("grade", str(FIXTURES / "user_repo"), str(findings))
-    assert bad.returncode == 2 and "findings[0]" in bad.stderr and "Traceback" not in bad.stderr
-
-
-def test_cli_tasks_show_and_lint(tmp_path: Path) -> None:
-    shown = run_cli("tasks", "show", str(FIXTURES / "user_repo"))
-    assert shown.returncode == 0 and "expect" not in shown.stdout and "11 |" in shown.stdout
-    answers = run_cli("tasks", "show", str(FIXTURES / "user_repo"), "--answers")
-    assert "sqli-find" in answers.stdout
-    broken = make_task(tmp_path, "# expect: nonsense\nx = 1\n", name="broken")
-    lint = run_cli("tasks", "lint", str(broken), str(FIXTURES), "--no-tests")
-    assert lint.returncode == 1
-    assert "snippet.py:1: task 'broken': unknown category 'nonsense'" in lint.stdout
-    assert "3 task(s), 1 error(s)" in lint.stdout
 
 
 def test_near_credit_does_not_jump_over_a_safe_look_alike(tmp_path: Path) -> None:

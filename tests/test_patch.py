@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graderlib.patch import ApplyLevel, PatchError, PatchErrorKind, apply_patch, looks_like_diff
+from graderlib.verify.patch import (
+    ApplyLevel,
+    PatchError,
+    PatchErrorKind,
+    apply_patch,
+    looks_like_diff,
+)
 
 ORIGINAL = "".join(f"value_{i} = {i}\n" for i in range(1, 31))
 

@@ -16,7 +16,7 @@ def test_every_public_name_resolves() -> None:
 def test_importing_graderlib_does_not_load_detectors_or_the_sandbox() -> None:
     probe = (
         "import sys, graderlib; "
-        "print(sorted(m for m in ('libcst.matchers', 'bandit', 'graderlib.sandbox', "
+        "print(sorted(m for m in ('libcst.matchers', 'bandit', 'graderlib.verify.sandbox', "
         "'scipy.optimize') if m in sys.modules))"
     )
     loaded = subprocess.run(

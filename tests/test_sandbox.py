@@ -3,9 +3,11 @@ nothing is left running and nothing outside the sandbox changes."""
 
 from __future__ import annotations
 
+import ast
 import os
 import secrets
 import shutil
+import sys
 import tempfile
 import textwrap
 from collections.abc import Iterator
@@ -13,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from graderlib.sandbox import SandboxLimits, Verdict, needs_pytest, run_in_sandbox
+from graderlib.verify import runner, sandbox
+from graderlib.verify.sandbox import SandboxLimits, Verdict, needs_pytest, run_in_sandbox
 
 FAST = SandboxLimits(cpu_seconds=1, wall_seconds=4.0, memory_bytes=512 * 2**20)
 MEMORY = SandboxLimits(cpu_seconds=3, wall_seconds=6.0, memory_bytes=256 * 2**20)
@@ -332,8 +335,6 @@ def test_pytest_mode_keeps_the_test_source_off_the_disk() -> None:
 def test_interpreter_paths_under_tmp_stay_importable(monkeypatch: pytest.MonkeyPatch) -> None:
     """CI often clones (and makes its venv) under /tmp, which the sandbox replaces with a
     private tmpfs; the interpreter's own directories there must be bound back."""
-    import graderlib.sandbox as sandbox
-
     site_dir = tempfile.mkdtemp(prefix="graderlib-site-", dir="/tmp")
     try:
         os.chmod(site_dir, 0o755)  # as a cloned checkout would be; mkdtemp makes it 700
@@ -347,3 +348,56 @@ def test_interpreter_paths_under_tmp_stay_importable(monkeypatch: pytest.MonkeyP
         assert [t.outcome for t in result.tests] == ["passed"]
     finally:
         shutil.rmtree(site_dir)
+
+
+# ------------------------------------------------------------------ the runner's wire format
+
+
+def test_the_runner_imports_only_the_standard_library() -> None:
+    """It starts as ``python -I -S graderlib/verify/runner.py``: no site-packages, no graderlib.
+    pytest is imported inside a run only, for test files that need it."""
+    tree = ast.parse(Path(runner.__file__).read_text())
+
+    def roots(nodes: list[ast.stmt] | list[ast.AST]) -> set[str]:
+        return {
+            (alias.name if isinstance(node, ast.Import) else node.module or "").split(".")[0]
+            for node in nodes
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+
+    assert roots(tree.body) <= sys.stdlib_module_names, roots(tree.body)
+    assert roots(list(ast.walk(tree))) - sys.stdlib_module_names == {"pytest"}
+
+
+def _stream(*records: tuple[runner.Record, dict[str, object]], nonce: str) -> str:
+    """What the runner writes, through its own emitter."""
+    read_end, write_end = os.pipe()
+    emit = runner._emitter(write_end, nonce)
+    for kind, fields in records:
+        emit(kind, **fields)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as stream:
+        return stream.read().decode()
+
+
+@pytest.mark.parametrize(("refused", "verdict"), sandbox._BLOCKED_VERDICTS)
+def test_every_blocked_kind_reaches_its_verdict(refused: runner.Blocked, verdict: Verdict) -> None:
+    out = _stream(
+        (runner.Record.STARTED, {"isolation": "guard"}),
+        (runner.Record.TEST, {"name": "test_a", "outcome": "failed", "message": "refused"}),
+        (runner.Record.BLOCKED, {"event": refused, "detail": f"{refused}: detail"}),
+        (runner.Record.DONE, {"isolation": "guard", "load_error": None}),
+        nonce="n0nce",
+    )
+    forged = "\n" + _stream((runner.Record.DONE, {"isolation": "forged"}), nonce="other")
+    payload = {"nonce": "n0nce", "runner": "lean", "limits": {"cpu": 1}}
+    result = sandbox._interpret(payload, 4.0, "printed\n" + out + forged, "", 0, None, 0.1)
+    assert result.verdict is verdict
+    assert result.tests == (sandbox.TestOutcome("test_a", "failed", "refused"),)
+    assert result.events == (f"{refused}: detail",)
+    assert result.isolation == "guard" and "printed" in result.stdout
+
+
+def test_every_blocked_kind_has_a_verdict() -> None:
+    assert [refused for refused, _ in sandbox._BLOCKED_VERDICTS] == list(runner.Blocked)

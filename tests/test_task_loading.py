@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from graderlib import Severity, TaskLoadError, load_task, load_tasks
+from graderlib.settings import get_settings
 from graderlib.task import public_task_id, split_of
 from tests.grading_support import FIXTURES, make_task
 
@@ -349,14 +350,25 @@ def test_splits_are_stable_and_cover_all_tasks() -> None:
     assert sum(len(load_tasks(FIXTURES, split=s)) for s in counts) == len(tasks)
 
 
-def test_public_ids_are_keyed_when_a_deployment_sets_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GRADERLIB_TASK_ID_KEY", raising=False)
-    plain = public_task_id("sqli-user-lookup")
+def test_public_ids_are_keyed_when_a_deployment_sets_a_key() -> None:
+    plain = public_task_id("sqli-user-lookup", key="")
     assert plain == "task-" + hashlib.sha256(b"sqli-user-lookup").hexdigest()[:12]
-    monkeypatch.setenv("GRADERLIB_TASK_ID_KEY", "deployment secret")
-    keyed = public_task_id("sqli-user-lookup")
+    keyed = public_task_id("sqli-user-lookup", key="deployment secret")
     assert keyed != plain and keyed.startswith("task-") and len(keyed) == len(plain)
-    assert public_task_id("sqli-user-lookup") == keyed  # stable under one key
-    assert public_task_id("clean-ttl-cache") != keyed
-    monkeypatch.setenv("GRADERLIB_TASK_ID_KEY", "another secret")
-    assert public_task_id("sqli-user-lookup") not in (keyed, plain)
+    assert public_task_id("sqli-user-lookup", key="deployment secret") == keyed  # stable
+    assert public_task_id("clean-ttl-cache", key="deployment secret") != keyed
+    assert public_task_id("sqli-user-lookup", key="another secret") not in (keyed, plain)
+
+
+def test_the_process_key_is_read_once_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRADERLIB_TASK_ID_KEY", "deployment secret")
+    get_settings.cache_clear()
+    try:
+        keyed = public_task_id("sqli-user-lookup")
+        assert keyed == public_task_id("sqli-user-lookup", key="deployment secret")
+        monkeypatch.setenv("GRADERLIB_TASK_ID_KEY", "changed mid-run")
+        assert public_task_id("sqli-user-lookup") == keyed  # read once: ids never drift
+        assert "deployment secret" not in repr(get_settings())  # a secret, never logged
+    finally:
+        monkeypatch.delenv("GRADERLIB_TASK_ID_KEY")
+        get_settings.cache_clear()

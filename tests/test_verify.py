@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graderlib.cli import main
-from graderlib.patch import ApplyLevel
-from graderlib.sandbox import SandboxLimits
 from graderlib.task import Task, load_task
 from graderlib.verify import check_reference_fix, verify_patch
+from graderlib.verify.patch import ApplyLevel
+from graderlib.verify.sandbox import SandboxLimits
 
 TASKS = Path(__file__).parent / "fixtures" / "patch_tasks"
 FAST = SandboxLimits(cpu_seconds=2, wall_seconds=5.0)

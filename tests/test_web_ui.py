@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from graderlib.task import public_task_id
-from tests.test_env_harness import FIXTURE_TASKS, REPO, Server, running_server
+from tests.env_support import FIXTURE_TASKS, REPO, Server, running_server
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")

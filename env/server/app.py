@@ -2,22 +2,15 @@
 
 Run it with ``make serve`` or ``uvicorn env.server.app:app`` from the repository root.
 
-Environment variables:
-
-* ``MAX_CONCURRENT_ENVS``: WebSocket sessions at once, each with its own environment (64).
-* ``GRADERLIB_TASKS_DIR``: where the tasks are (the repository's ``tasks/``).
-* ``GRADERLIB_STEP_BUDGET``: steps per episode (16).
-* ``ENABLE_WEB_INTERFACE=true``: serve the review page at ``/web/``.
-* ``GRADERLIB_GRADE_ROUTE=false``: drop ``POST /grade``, a free oracle for agents in training.
-* ``GRADERLIB_TASK_ID_KEY``: key the public task ids (see ``graderlib.task.public_task_id``).
-* ``GRADERLIB_BANDIT_HELPER=false``: run bandit inside the server process instead of in its
-  helper process (see ``graderlib.detectors.worker``); the helper, on by default, makes each
-  patch check ~5-10 ms faster.
-* ``GRADERLIB_SESSION_IDLE_S``: close a ``/ws`` session after this many seconds without a
-  ``reset`` or ``step`` (300), with an error frame, and free its slot (see ``frames.py``).
+Its settings (session limit, task corpus, step budget, web page, ``/grade`` route, bandit's
+helper process, the task-id key, host/port/workers) are one :class:`graderlib.Settings`, read
+from environment variables once; the README's environment table lists them. ``build_app``
+takes the settings to use, so every session of one app agrees on them. The bandit helper,
+on by default, makes each patch check ~5-10 ms faster (see ``graderlib.detectors.worker``).
 
 Every ``/ws`` frame passes :class:`~env.server.frames.FrameGuard` before OpenEnv's handler:
-a malformed frame costs one error frame, never the session.
+a malformed frame costs one error frame, never the session, and a session idle for
+``settings.session_idle_s`` is closed with an error frame and its slot freed.
 
 Once the catalog and the detectors are loaded, the heap is frozen (``gc.freeze()``): the
 ~200k objects that live as long as the server leave the collector's view, so a full
@@ -28,15 +21,15 @@ Why ``create_fastapi_app`` and not ``create_app``: ``create_app`` is a thin swit
 environment instance for every browser (``/web/reset`` and ``/web/step``). A review episode
 must belong to one person, so we always build the plain OpenEnv app (the branch ``create_app``
 takes without the flag, same arguments) and serve our own page, which opens its own ``/ws``
-session per browser tab. The environment is passed as a CLASS, so the server constructs one
-per session.
+session per browser tab. The environment is passed as a factory (never an instance), so the
+server constructs one per session.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -50,58 +43,57 @@ from starlette.concurrency import run_in_threadpool
 
 from env.models import CodeReviewAction, CodeReviewObservation, CodeReviewState
 from env.server.catalog import load_catalog
-from env.server.environment import ENV_NAME, CodeReviewEnvironment, step_budget_from_env
-from env.server.frames import FrameGuard, session_idle_s_from_env
+from env.server.environment import ENV_NAME, CodeReviewEnvironment
+from env.server.frames import FrameGuard
 from env.server.routes import add_routes
-from graderlib import RewardPolicy, grade
-from graderlib.detectors import start_bandit_worker, stop_bandit_worker
-from graderlib.detectors.external import ToolError
+from graderlib import (
+    RewardPolicy,
+    Settings,
+    ToolError,
+    get_settings,
+    grade,
+    start_bandit_worker,
+    stop_bandit_worker,
+)
 
 WEB_DIR = Path(__file__).parent / "web"
-DEFAULT_MAX_CONCURRENT_ENVS = 64
 log = logging.getLogger(__name__)
 
 
-def _flag(name: str, *, default: bool = False) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
-    return default if not raw else raw in ("1", "true", "yes")
-
-
-def max_concurrent_envs_from_env() -> int:
-    raw = os.environ.get("MAX_CONCURRENT_ENVS", "")
-    if not raw:
-        return DEFAULT_MAX_CONCURRENT_ENVS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"MAX_CONCURRENT_ENVS={raw!r} must be a positive integer")
-    return int(raw)
-
-
-def build_app() -> FastAPI:
-    """A fresh app configured from the environment variables above."""
-    max_envs = max_concurrent_envs_from_env()
-    idle_s = session_idle_s_from_env()
-    catalog = load_catalog()  # fail at startup, with the task's file:line, if it does not load
-    web = _flag("ENABLE_WEB_INTERFACE")
+def build_app(settings: Settings | None = None) -> FastAPI:
+    """A fresh app under ``settings`` (default: the process's, from its environment)."""
+    settings = settings or get_settings()
+    # fail at startup, with the task's file:line, if the corpus does not load
+    catalog = load_catalog(settings.tasks_dir)
+    policy = RewardPolicy()
+    # A factory, not the bare class, so each session's environment gets these settings.
+    make_environment = functools.partial(
+        CodeReviewEnvironment, catalog=catalog, policy=policy, step_budget=settings.step_budget
+    )
     app: FastAPI = create_fastapi_app(
-        CodeReviewEnvironment,
+        make_environment,
         CodeReviewAction,
         CodeReviewObservation,
         # OpenEnv's reaper frees idle slots too; FrameGuard closes the socket and says why.
-        concurrency_config=ConcurrencyConfig(max_concurrent_envs=max_envs, session_timeout=idle_s),
+        concurrency_config=ConcurrencyConfig(
+            max_concurrent_envs=settings.max_concurrent_envs,
+            session_timeout=settings.session_idle_s,
+        ),
         env_name=ENV_NAME,
         state_cls=CodeReviewState,
     )
-    app.add_middleware(FrameGuard, idle_s=idle_s)
+    app.add_middleware(FrameGuard, idle_s=settings.session_idle_s)
     app.title = "graderlib code review environment"
     add_routes(
         app,
-        policy=RewardPolicy(),
-        step_budget=step_budget_from_env(),
-        max_concurrent_envs=max_envs,
-        web=web,
-        grade_route=_flag("GRADERLIB_GRADE_ROUTE", default=True),
+        catalog=catalog,
+        policy=policy,
+        step_budget=settings.step_budget,
+        max_concurrent_envs=settings.max_concurrent_envs,
+        web=settings.web_interface,
+        grade_route=settings.grade_route,
     )
-    if web:
+    if settings.web_interface:
 
         @app.get("/", include_in_schema=False)
         def root() -> RedirectResponse:
@@ -112,11 +104,11 @@ def build_app() -> FastAPI:
             return RedirectResponse(url="/web/")
 
         app.mount("/web", StaticFiles(directory=WEB_DIR, html=True), name="web")
-    if _flag("GRADERLIB_BANDIT_HELPER", default=True):
+    if settings.bandit_helper:
         _run_bandit_helper(app)
     if catalog.tasks:
         # Load what the first step would load lazily, so that it is frozen with the rest.
-        grade(catalog.tasks[0], [], RewardPolicy())
+        grade(catalog.tasks[0], [], policy)
     freeze_heap()
     return app
 
@@ -166,11 +158,9 @@ def main() -> None:
     """``python -m env.server.app``: serve on $HOST:$PORT (127.0.0.1:8000)."""
     import uvicorn
 
+    settings = get_settings()
     uvicorn.run(
-        "env.server.app:app",
-        host=os.environ.get("HOST", "127.0.0.1"),
-        port=int(os.environ.get("PORT", "8000")),
-        workers=int(os.environ.get("WORKERS", "1")),
+        "env.server.app:app", host=settings.host, port=settings.port, workers=settings.workers
     )
 
 

@@ -16,17 +16,14 @@ that holds the corpus already knows the author ids.
 from __future__ import annotations
 
 import functools
-import os
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graderlib import GradeReport
-from graderlib.task import Task, load_tasks
+from graderlib import GradeReport, Task, get_settings, load_tasks
 
-TASKS_DIR_VARIABLE = "GRADERLIB_TASKS_DIR"
 REPO_TASKS_DIR = Path(__file__).resolve().parents[2] / "tasks"
 SPLITS = ("train", "validation", "test")
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -37,9 +34,9 @@ class TaskSelectionError(ValueError):
 
 
 def tasks_dir() -> Path:
-    """``$GRADERLIB_TASKS_DIR`` if set, else the repository's ``tasks/``."""
-    configured = os.environ.get(TASKS_DIR_VARIABLE)
-    return Path(configured).resolve() if configured else REPO_TASKS_DIR
+    """The process's ``GRADERLIB_TASKS_DIR`` if set, else the repository's ``tasks/``."""
+    configured = get_settings().tasks_dir
+    return configured.resolve() if configured else REPO_TASKS_DIR
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ session stays open; their messages never carry ground truth.
 
 from __future__ import annotations
 
-import os
 import uuid
 from typing import Any
 
@@ -18,28 +17,10 @@ from openenv.core.env_server.types import EnvironmentMetadata
 from env.models import CodeReviewAction, CodeReviewObservation, CodeReviewState, HistoryEntry
 from env.server.catalog import SPLITS, Catalog, load_catalog, public_summary
 from env.server.episode import Episode, EpisodeError, PatchOutcome, StepRecord
-from graderlib import Finding, RewardPolicy, Task, default_taxonomy
-from graderlib.verify import verify_patch
+from graderlib import Finding, RewardPolicy, Task, default_taxonomy, get_settings, verify_patch
 
 ENV_NAME = "code_review"
-STEP_BUDGET_VARIABLE = "GRADERLIB_STEP_BUDGET"
-DEFAULT_STEP_BUDGET = 16
-MAX_STEP_BUDGET = 200
 HISTORY_IN_OBSERVATION = 8  # the last steps an observation repeats; state() has them all
-
-
-def step_budget_from_env() -> int:
-    """``$GRADERLIB_STEP_BUDGET`` (1..200), else 16."""
-    raw = os.environ.get(STEP_BUDGET_VARIABLE)
-    if not raw:
-        return DEFAULT_STEP_BUDGET
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{STEP_BUDGET_VARIABLE}={raw!r} is not an integer") from None
-    if not 1 <= value <= MAX_STEP_BUDGET:
-        raise ValueError(f"{STEP_BUDGET_VARIABLE}={value} is outside 1..{MAX_STEP_BUDGET}")
-    return value
 
 
 def verify_patch_outcome(task: Task, patch: str) -> PatchOutcome:
@@ -68,7 +49,7 @@ class CodeReviewEnvironment(
         super().__init__()
         self._catalog = catalog
         self._policy = policy or RewardPolicy()
-        self._step_budget = step_budget or step_budget_from_env()
+        self._step_budget = step_budget or get_settings().step_budget
         self._episode: Episode | None = None
         self._state = CodeReviewState()
         self._lean = False

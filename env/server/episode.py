@@ -18,9 +18,16 @@ from dataclasses import dataclass, field
 
 from env.models import ActionKind
 from env.server.catalog import public_report
-from graderlib import EpisodeProgress, Finding, GradeReport, RewardPolicy, RunningGrade, Task
-from graderlib.task import Issue
-from graderlib.taxonomy import Severity
+from graderlib import (
+    EpisodeProgress,
+    Finding,
+    GradeReport,
+    Issue,
+    RewardPolicy,
+    RunningGrade,
+    Severity,
+    Task,
+)
 
 MAX_FINDINGS_PER_EPISODE = 200
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)

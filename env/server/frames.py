@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -45,22 +44,6 @@ ACTIVITY_TYPES = frozenset({"reset", "step"})
 MAX_FRAME_DEPTH = 32
 IDLE_CLOSE_CODE = 4408  # a private-use close code; 408 as in HTTP's Request Timeout
 _MAX_KEY_IN_PATH = 40
-IDLE_VARIABLE = "GRADERLIB_SESSION_IDLE_S"
-DEFAULT_SESSION_IDLE_S = 300.0
-
-
-def session_idle_s_from_env() -> float:
-    """``$GRADERLIB_SESSION_IDLE_S`` (a positive number of seconds), else 300."""
-    raw = os.environ.get(IDLE_VARIABLE, "").strip()
-    if not raw:
-        return DEFAULT_SESSION_IDLE_S
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not 0 < value < math.inf:
-        raise ValueError(f"{IDLE_VARIABLE}={raw[:40]!r} must be a positive number of seconds")
-    return value
 
 
 class FrameError(ValueError):

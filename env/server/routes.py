@@ -19,8 +19,8 @@ from env.models import MAX_FINDINGS_PER_ACTION, MAX_LINE, MAX_PATCH_CHARS, MAX_T
 from env.server.catalog import (
     DIFFICULTIES,
     SPLITS,
+    Catalog,
     TaskSelectionError,
-    load_catalog,
     public_report,
 )
 from env.server.catalog import public_summary as public_task
@@ -118,6 +118,7 @@ async def _read_json_body(request: Request, limit: int) -> Any:
 def add_routes(
     app: FastAPI,
     *,
+    catalog: Catalog,
     policy: RewardPolicy,
     step_budget: int,
     max_concurrent_envs: int,
@@ -132,7 +133,6 @@ def add_routes(
 
     @app.get("/tasks", tags=["Tasks"], summary="Every task, without its answers")
     def list_tasks() -> dict[str, Any]:
-        catalog = load_catalog()
         return {
             "count": len(catalog.tasks),
             "categories": list(default_taxonomy().ids),
@@ -145,7 +145,7 @@ def add_routes(
             body = GradeRequest.model_validate(raw)
         except ValidationError as error:
             raise HTTPException(422, _validation_message(error)) from None
-        task = load_catalog().find(body.task_id)
+        task = catalog.find(body.task_id)
         if task is None:
             raise HTTPException(404, f"unknown task_id {body.task_id[:100]!r} (see GET /tasks)")
         try:
@@ -156,7 +156,7 @@ def add_routes(
         return public_report(task, report).model_dump(mode="json")
 
     if grade_route:
-        tasks = load_catalog().tasks
+        tasks = catalog.tasks
         app.add_api_route(
             "/grade",
             grade_findings,
@@ -168,7 +168,6 @@ def add_routes(
 
     @app.get("/config", tags=["Tasks"], summary="How this server is configured")
     def config() -> dict[str, Any]:
-        catalog = load_catalog()
         return {
             "env_name": "code_review",
             "step_budget": step_budget,

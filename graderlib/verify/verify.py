@@ -19,6 +19,9 @@ plus static re-detection:
 
 Results for the original snippet (its scan and its test run) never change, so they are cached
 per source; a verification then costs one scan and, with tests, one sandboxed run.
+
+This module measures and judges; :mod:`graderlib.verify.verdict` holds the models and turns the
+measurements into reasons, ``resolved`` and a summary.
 """
 
 from __future__ import annotations
@@ -30,21 +33,27 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, Protocol
 
 from graderlib.locate import Span
 from graderlib.near import NEAR_LINES, is_near
-from graderlib.patch import AppliedPatch, ApplyLevel, PatchError, apply_patch
-from graderlib.sandbox import SandboxLimits, SandboxResult, Verdict, run_in_sandbox
-from graderlib.source_facts import SourceFacts, source_facts
 from graderlib.task import Issue, Task
 from graderlib.taxonomy import Relation, Severity, Taxonomy, default_taxonomy
+from graderlib.verify.facts import SourceFacts, source_facts
+from graderlib.verify.patch import AppliedPatch, ApplyLevel, PatchError, apply_patch
+from graderlib.verify.sandbox import SandboxLimits, SandboxResult, Verdict, run_in_sandbox
+from graderlib.verify.verdict import (
+    NO_TESTS,
+    IssueOutcome,
+    IssueStatus,
+    NewFinding,
+    PatchVerdict,
+    TestEvidence,
+    Witness,
+    settle,
+)
 
 BLOCKING_SEVERITY = Severity.MEDIUM
-IssueStatus = Literal["fixed", "remaining", "unverified"]
-Witness = Literal["detector", "tests", "none"]
 
 
 class _Finding(Protocol):
@@ -66,111 +75,6 @@ class _Finding(Protocol):
 class _Scan:
     findings: tuple[_Finding, ...]
     syntax_error: str | None
-
-
-class IssueOutcome(BaseModel):
-    """What became of one ground-truth issue."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    category: str
-    severity: Severity
-    span: Span | None
-    status: IssueStatus
-    judged_by: Witness
-    detail: str
-
-
-class NewFinding(BaseModel):
-    """A detector finding in the patched code whose fingerprint the original did not have."""
-
-    model_config = ConfigDict(frozen=True)
-
-    fingerprint: str
-    category: str
-    severity: Severity
-    line: int
-    rule_ids: tuple[str, ...]
-    blocking: bool
-
-
-class PatchVerdict(BaseModel):
-    """Everything known about one patch; ``resolved`` is the bit the environment and CI use."""
-
-    model_config = ConfigDict(frozen=True)
-
-    task_id: str
-    resolved: bool
-    applied: bool
-    apply_level: ApplyLevel | None
-    apply_detail: str
-    error_kind: str | None = None
-    error: str | None = None
-    parses: bool = False
-    syntax_error: str | None = None
-    targeted: tuple[str, ...] = ()
-    fixed_issues: tuple[IssueOutcome, ...] = ()
-    remaining_issues: tuple[IssueOutcome, ...] = ()
-    new_findings: tuple[NewFinding, ...] = ()
-    removed_definitions: tuple[str, ...] = ()
-    harness_reach: tuple[str, ...] = ()
-    tests_run: bool = False
-    tests_passed: bool | None = None
-    fail_to_pass: tuple[str, ...] = ()
-    pass_to_pass: tuple[str, ...] = ()
-    still_failing: tuple[str, ...] = ()
-    pass_to_fail: tuple[str, ...] = ()
-    test_errors: dict[str, str] = {}
-    sandbox: str | None = None
-    isolation: str | None = None
-    reasons: tuple[str, ...] = ()
-    summary: str = ""
-    redacted_view: bool = False
-
-    def redacted(self) -> PatchVerdict:
-        """The verdict an agent may see: no ground truth and nothing of the hidden tests.
-
-        Issue ids, categories and spans go (their count and severities stay, as in a redacted
-        grade report); test names become ``test 1``, ``test 2`` ... because a name such as
-        ``test_non_admin_is_refused`` is a hint; failure messages go. New findings stay: they
-        are about the agent's own code.
-        """
-        names: dict[str, str] = {}
-
-        def alias(name: str) -> str:
-            return names.setdefault(name, f"test {len(names) + 1}")
-
-        def hide(outcome: IssueOutcome, index: int) -> IssueOutcome:
-            return outcome.model_copy(
-                update={
-                    "id": f"issue {index}",
-                    "category": "redacted",
-                    "span": None,
-                    "detail": f"{outcome.status} (judged by {outcome.judged_by})",
-                }
-            )
-
-        outcomes = [*self.fixed_issues, *self.remaining_issues]
-        hidden = [hide(o, i) for i, o in enumerate(outcomes, start=1)]
-        fixed = tuple(h for h in hidden if h.status == "fixed")
-        remaining = tuple(h for h in hidden if h.status != "fixed")
-        lists = {
-            key: tuple(alias(n) for n in getattr(self, key))
-            for key in ("fail_to_pass", "pass_to_pass", "still_failing", "pass_to_fail")
-        }
-        copy = self.model_copy(
-            update={
-                "targeted": tuple(f"issue {i}" for i in range(1, len(self.targeted) + 1)),
-                "fixed_issues": fixed,
-                "remaining_issues": remaining,
-                "test_errors": {},
-                "redacted_view": True,
-                **lists,
-            }
-        )
-        reasons = tuple(_reasons(copy))
-        return copy.model_copy(update={"reasons": reasons, "summary": _summary(copy, reasons)})
 
 
 # ------------------------------------------------------------------------------ entry points
@@ -203,29 +107,35 @@ def verify_patch(
     try:
         applied = apply_patch(task.source, patch, max_fuzz=max_fuzz, kind=kind)
     except PatchError as error:
-        return _finish(
-            task_id=task.id,
-            applied=False,
-            apply_level=None,
-            apply_detail="not applied",
-            error_kind=error.kind.value,
-            error=str(error),
-            targeted=tuple(i.id for i in targeted),
+        return settle(
+            PatchVerdict(
+                task_id=task.id,
+                resolved=False,
+                applied=False,
+                apply_level=None,
+                apply_detail="not applied",
+                error_kind=error.kind.value,
+                error=str(error),
+                targeted=tuple(i.id for i in targeted),
+            )
         )
     facts = source_facts(applied.source)
     if facts.syntax_error is not None:
-        return _finish(
-            task_id=task.id,
-            applied=True,
-            apply_level=applied.level,
-            apply_detail=applied.describe(),
-            parses=False,
-            syntax_error=facts.syntax_error,
-            targeted=tuple(i.id for i in targeted),
-            remaining_issues=tuple(
-                _outcome(i, "remaining", "none", "the patched code does not parse")
-                for i in targeted
-            ),
+        return settle(
+            PatchVerdict(
+                task_id=task.id,
+                resolved=False,
+                applied=True,
+                apply_level=applied.level,
+                apply_detail=applied.describe(),
+                parses=False,
+                syntax_error=facts.syntax_error,
+                targeted=tuple(i.id for i in targeted),
+                remaining_issues=tuple(
+                    _outcome(i, "remaining", "none", "the patched code does not parse")
+                    for i in targeted
+                ),
+            )
         )
     with ThreadPoolExecutor(max_workers=1) as pool:
         # the sandboxed tests run in a subprocess while this thread scans (both sources, the
@@ -246,19 +156,31 @@ def verify_patch(
         _judge(issue, original_scan, patched_scan, line_map, tests, tax) for issue in targeted
     ]
     new = _new_findings(original_scan, patched_scan, targeted, line_map, tax)
-    return _finish(
-        task_id=task.id,
-        applied=True,
-        apply_level=applied.level,
-        apply_detail=applied.describe(),
-        parses=True,
-        targeted=tuple(i.id for i in targeted),
-        fixed_issues=tuple(o for o in outcomes if o.status == "fixed"),
-        remaining_issues=tuple(o for o in outcomes if o.status != "fixed"),
-        new_findings=tuple(new),
-        removed_definitions=removed,
-        harness_reach=reach,
-        **(tests.verdict_fields() if tests else {}),
+    evidence = tests.evidence() if tests else NO_TESTS
+    return settle(
+        PatchVerdict(
+            task_id=task.id,
+            resolved=False,
+            applied=True,
+            apply_level=applied.level,
+            apply_detail=applied.describe(),
+            parses=True,
+            targeted=tuple(i.id for i in targeted),
+            fixed_issues=tuple(o for o in outcomes if o.status == "fixed"),
+            remaining_issues=tuple(o for o in outcomes if o.status != "fixed"),
+            new_findings=tuple(new),
+            removed_definitions=removed,
+            harness_reach=reach,
+            tests_run=evidence.run,
+            tests_passed=evidence.passed,
+            fail_to_pass=evidence.fail_to_pass,
+            pass_to_pass=evidence.pass_to_pass,
+            still_failing=evidence.still_failing,
+            pass_to_fail=evidence.pass_to_fail,
+            test_errors=evidence.errors,
+            sandbox=evidence.sandbox,
+            isolation=evidence.isolation,
+        )
     )
 
 
@@ -383,23 +305,23 @@ class _TestRun:
             and all(t.passed for t in p.tests)
         )
 
-    def verdict_fields(self) -> dict[str, Any]:
+    def evidence(self) -> TestEvidence:
         before = {t.name: t.passed for t in self.original.tests}
         after = {t.name: t.passed for t in self.patched.tests}
         errors = {t.name: t.message for t in self.patched.tests if not t.passed and t.message}
         if self.patched.load_error:
             errors["<load>"] = self.patched.load_error
-        return {
-            "tests_run": True,
-            "tests_passed": self.all_pass,
-            "fail_to_pass": tuple(n for n, ok in after.items() if ok and not before.get(n)),
-            "pass_to_pass": tuple(n for n, ok in after.items() if ok and before.get(n)),
-            "still_failing": tuple(n for n in before if not before[n] and not after.get(n, False)),
-            "pass_to_fail": tuple(n for n in before if before[n] and not after.get(n, False)),
-            "test_errors": errors,
-            "sandbox": self.patched.verdict.value,
-            "isolation": self.patched.isolation,
-        }
+        return TestEvidence(
+            run=True,
+            passed=self.all_pass,
+            fail_to_pass=tuple(n for n, ok in after.items() if ok and not before.get(n)),
+            pass_to_pass=tuple(n for n, ok in after.items() if ok and before.get(n)),
+            still_failing=tuple(n for n in before if not before[n] and not after.get(n, False)),
+            pass_to_fail=tuple(n for n in before if before[n] and not after.get(n, False)),
+            errors=errors,
+            sandbox=self.patched.verdict.value,
+            isolation=self.patched.isolation,
+        )
 
 
 _ORIGINAL_TESTS: dict[tuple[str, str, str], SandboxResult] = {}  # bounded: one per task
@@ -577,84 +499,3 @@ def _new_findings(
             )
         )
     return out
-
-
-# ------------------------------------------------------------------------------ verdict
-
-
-def _finish(**fields: Any) -> PatchVerdict:
-    draft = PatchVerdict(resolved=False, **fields)
-    reasons = tuple(_reasons(draft))
-    resolved = draft.applied and draft.parses and not reasons
-    final = draft.model_copy(update={"resolved": resolved, "reasons": reasons})
-    return final.model_copy(update={"summary": _summary(final, reasons)})
-
-
-def _reasons(v: PatchVerdict) -> list[str]:
-    """Why the patch does not resolve the task; empty when it does."""
-    if not v.applied:
-        return [f"the patch was not applied ({v.error_kind})"]
-    if not v.parses:
-        return [f"the patched code does not parse ({v.syntax_error})"]
-    reasons: list[str] = []
-    if v.redacted_view and v.remaining_issues:
-        severities = ", ".join(o.severity.value for o in v.remaining_issues)
-        reasons.append(
-            f"{len(v.remaining_issues)} targeted issue(s) not shown fixed (severity {severities})"
-        )
-    for outcome in () if v.redacted_view else v.remaining_issues:
-        verb = "is not verified fixed" if outcome.status == "unverified" else "remains"
-        reasons.append(f"issue {outcome.id} ({outcome.category}) {verb}: {outcome.detail}")
-    if v.removed_definitions:
-        reasons.append(
-            "the patch removes or renames what the snippet defined: "
-            + ", ".join(v.removed_definitions)
-        )
-    if v.harness_reach:
-        reasons.append(
-            "the patch reaches into the process that runs the tests ("
-            + ", ".join(v.harness_reach)
-            + "), so its test results cannot be trusted"
-        )
-    blocking = [f for f in v.new_findings if f.blocking]
-    if blocking:
-        listed = ", ".join(f"{f.category} ({f.severity}) at line {f.line}" for f in blocking)
-        reasons.append(f"the patch introduces {listed}")
-    if v.tests_run and not v.tests_passed:
-        failing = [*v.still_failing, *v.pass_to_fail]
-        if v.sandbox and v.sandbox != Verdict.OK.value:
-            reasons.append(f"the tests ended in the sandbox with: {v.sandbox}")
-        if failing:
-            reasons.append(f"failing tests: {', '.join(failing)}")
-        elif v.sandbox == Verdict.OK.value:
-            reasons.append("the tests did not run to completion")
-    return reasons
-
-
-def _summary(v: PatchVerdict, reasons: Sequence[str]) -> str:
-    if not v.applied:
-        return f"The patch was rejected: {v.error}. Nothing was run."
-    parts = [f"The patch applied ({v.apply_detail})"]
-    if not v.parses:
-        return f"{parts[0]} but the result does not parse: {v.syntax_error}."
-    total = len(v.fixed_issues) + len(v.remaining_issues)
-    by = sorted({o.judged_by for o in v.fixed_issues})
-    parts.append(
-        f"it fixes {len(v.fixed_issues)} of {total} targeted issue(s)"
-        + (f" (judged by {' and '.join(by)})" if by else "")
-    )
-    blocking = sum(1 for f in v.new_findings if f.blocking)
-    parts.append(
-        f"introduces {len(v.new_findings)} new finding(s), {blocking} of severity medium or above"
-    )
-    if v.tests_run:
-        parts.append(
-            f"tests: {len(v.fail_to_pass)} fail-to-pass, {len(v.pass_to_pass)} pass-to-pass, "
-            f"{len(v.still_failing) + len(v.pass_to_fail)} failing (sandbox: {v.sandbox})"
-        )
-    else:
-        parts.append("no tests were run")
-    text = "; ".join(parts) + "."
-    if reasons:
-        return text + " Not resolved: " + "; ".join(reasons) + "."
-    return text + " Resolved."

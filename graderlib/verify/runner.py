@@ -1,7 +1,7 @@
 """The runner inside the sandbox: set up the box, then run the snippet and its tests.
 
-Executed as ``python -I -S graderlib/sandbox_runner.py`` by
-:func:`graderlib.sandbox.run_in_sandbox`, which sends one JSON payload on stdin (the snippet,
+Executed as ``python -I -S graderlib/verify/runner.py`` by
+:func:`graderlib.verify.sandbox.run_in_sandbox`, which sends one JSON payload on stdin (the snippet,
 the tests, the limits, the paths to hide) and reads the result stream from stdout. Standard
 library only, so the interpreter starts without ``site`` and this costs little more than a
 bare Python start.
@@ -28,13 +28,45 @@ import traceback
 import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 RESULT_MARKER = "\x1egraderlib-sandbox"
 SNIPPET_MODULE = "snippet"
 TEST_MODULE = "test_task"
 LEAN_FIXTURES = frozenset({"tmp_path", "monkeypatch"})
+
+
+class Record(StrEnum):
+    """The kind of one result line (``RESULT_MARKER nonce {"kind": ..., ...}``).
+
+    The supervisor (:mod:`graderlib.verify.sandbox`) dispatches on these members, so the wire
+    format is defined once, here, for both sides.
+    """
+
+    STARTED = "started"  # the box is up; ``isolation`` names which kind
+    TEST = "test"  # one test: ``name``, ``outcome``, ``message``
+    BLOCKED = "blocked"  # the guard or a limit refused something: ``event``, ``detail``
+    DONE = "done"  # the run is over: ``isolation``, ``load_error``
+
+
+class Blocked(StrEnum):
+    """What a ``Record.BLOCKED`` line reports was refused; the supervisor maps each to a verdict."""
+
+    PROCESS_LIMIT = "process limit"
+    NETWORK = "network"
+    HIDDEN_FILE = "hidden file"
+    WRITE_OUTSIDE = "write outside"
+
+
+class Emit(Protocol):
+    """Writes one result line of the given kind (see :func:`_emitter`)."""
+
+    def __call__(self, kind: Record, /, **fields: Any) -> None: ...
+
+
+FORK_REFUSED = "process limit: fork refused"
 
 _CLONE_NEWNS = 0x00020000
 _CLONE_NEWPID = 0x20000000
@@ -103,7 +135,7 @@ def _child_main() -> None:
             isolation = "namespace"
         except OSError as error:
             if isolation == "namespace":
-                emit({"done": True, "isolation": "none", "load_error": f"no namespaces: {error}"})
+                emit(Record.DONE, isolation="none", load_error=f"no namespaces: {error}")
                 os._exit(3)
             isolation = "guard"
     if isolation == "namespace":
@@ -120,14 +152,15 @@ def _child_main() -> None:
     _run_confined(payload, workdir, isolation, emit, libc)
 
 
-def _emitter(fd: int, nonce: str) -> Callable[[dict[str, Any]], None]:
+def _emitter(fd: int, nonce: str) -> Emit:
     prefix = f"{RESULT_MARKER} {nonce} ".encode()
     owner = os.getpid()
 
-    def emit(record: dict[str, Any]) -> None:
+    def emit(kind: Record, /, **fields: Any) -> None:
         if os.getpid() != owner:  # a forked copy of the runner: stay silent, leave
             os._exit(0)
-        os.write(fd, b"\n" + prefix + json.dumps(record).encode() + b"\n")
+        record = json.dumps({"kind": kind.value, **fields})
+        os.write(fd, b"\n" + prefix + record.encode() + b"\n")
 
     return emit
 
@@ -253,7 +286,7 @@ def _run_confined(
     payload: dict[str, Any],
     workdir: str,
     isolation: str,
-    emit: Callable[[dict[str, Any]], None],
+    emit: Emit,
     libc: _Libc,
 ) -> None:
     import resource  # only the child needs it
@@ -297,12 +330,12 @@ def _run_confined(
     tests_source = payload.pop("tests")
     payload.pop("snippet")
     emit_isolation = isolation + ("" if dropped or uid is None else " (uid kept)")
-    emit({"isolation": emit_isolation})
+    emit(Record.STARTED, isolation=emit_isolation)
     if payload["runner"] == "pytest":
         load_error = _run_pytest(tests_source, workdir, emit)
     else:
         load_error = _run_lean(tests_source, workdir, emit)
-    emit({"done": True, "isolation": emit_isolation, "load_error": load_error})
+    emit(Record.DONE, isolation=emit_isolation, load_error=load_error)
     sys.stdout.flush()
     os._exit(0)
 
@@ -330,7 +363,7 @@ def _install_guard(
     hidden: list[str],
     workdir: str,
     private_net: bool,
-    emit: Callable[[dict[str, Any]], None],
+    emit: Emit,
     read_only: tuple[str, ...] = (),
 ) -> None:
     """Audit hook: refuse sockets, hidden files and writes outside the sandbox; report them.
@@ -350,14 +383,15 @@ def _install_guard(
         if event.startswith("socket."):
             if not _network_allowed(event, args, private_net):
                 target = args[1] if len(args) > 1 else args[0] if args else ""
-                emit({"event": f"network: {event} {target!r}"[:200]})
+                detail = f"network: {event} {target!r}"[:200]
+                emit(Record.BLOCKED, event=Blocked.NETWORK, detail=detail)
                 raise PermissionError(errno.ENETUNREACH, "network is blocked in the sandbox")
             return
         if event != "open" or not args or not isinstance(args[0], str | bytes):
             return
         path = os.path.abspath(os.fsdecode(args[0]))
         if path in hidden_exact or path.startswith(hidden_prefixes):
-            emit({"event": "hidden file: access refused"})
+            emit(Record.BLOCKED, event=Blocked.HIDDEN_FILE, detail="hidden file: access refused")
             raise PermissionError(errno.EACCES, "task files are hidden from the sandbox")
         mode = args[1] if len(args) > 1 else None
         flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
@@ -365,7 +399,8 @@ def _install_guard(
             flags & write_flags
         )
         if writing and (not path.startswith(writable) or path.startswith(bound_back)):
-            emit({"event": f"write outside the sandbox refused: {path}"[:200]})
+            detail = f"write outside the sandbox refused: {path}"[:200]
+            emit(Record.BLOCKED, event=Blocked.WRITE_OUTSIDE, detail=detail)
             raise PermissionError(errno.EROFS, "only the sandbox directory is writable")
 
     sys.addaudithook(hook)
@@ -428,10 +463,9 @@ def _describe(error: BaseException) -> str:
     return f"{name}: {text}"[:500] if text else name
 
 
-def _failure_event(error: BaseException) -> str | None:
-    if isinstance(error, OSError) and error.errno == errno.EAGAIN:
-        return "process limit: fork refused"
-    return None
+def _fork_refused(error: BaseException) -> bool:
+    """``EAGAIN`` from fork/spawn: ``RLIMIT_NPROC`` was reached."""
+    return isinstance(error, OSError) and error.errno == errno.EAGAIN
 
 
 def _load_tests(tests_source: str, workdir: str) -> types.ModuleType:
@@ -444,15 +478,13 @@ def _load_tests(tests_source: str, workdir: str) -> types.ModuleType:
     return module
 
 
-def _load_error(error: BaseException, emit: Callable[[dict[str, Any]], None]) -> str:
-    if event := _failure_event(error):
-        emit({"event": event})
+def _load_error(error: BaseException, emit: Emit) -> str:
+    if _fork_refused(error):
+        emit(Record.BLOCKED, event=Blocked.PROCESS_LIMIT, detail=FORK_REFUSED)
     return f"{_describe(error)} (while importing the {_load_stage(error)})"
 
 
-def _run_lean(
-    tests_source: str | None, workdir: str, emit: Callable[[dict[str, Any]], None]
-) -> str | None:
+def _run_lean(tests_source: str | None, workdir: str, emit: Emit) -> str | None:
     capture = _CappedText()
     with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture):
         try:
@@ -465,7 +497,7 @@ def _run_lean(
             return _load_error(error, emit)
         for item in _collect(module):
             outcome, message = _run_one(item, workdir)
-            emit({"test": item.name, "outcome": outcome, "message": message})
+            emit(Record.TEST, name=item.name, outcome=outcome, message=message)
     return None
 
 
@@ -586,8 +618,8 @@ def _run_one(item: _Collected, workdir: str) -> tuple[str, str]:
             return "skipped", str(error)
         outcome = "failed" if isinstance(error, AssertionError) else "error"
         message = _describe(error) + _test_line(error, workdir)
-        if event := _failure_event(error):
-            message += f" [{event}]"
+        if _fork_refused(error):
+            message += f" [{FORK_REFUSED}]"
     finally:
         with contextlib.suppress(BaseException):
             if item.teardown:
@@ -598,9 +630,7 @@ def _run_one(item: _Collected, workdir: str) -> tuple[str, str]:
     return outcome, message
 
 
-def _run_pytest(
-    tests_source: str | None, workdir: str, emit: Callable[[dict[str, Any]], None]
-) -> str | None:
+def _run_pytest(tests_source: str | None, workdir: str, emit: Emit) -> str | None:
     """Real pytest on the in-memory module: pytest collects the placeholder file beside the
     snippet, finds ``test_task`` already in ``sys.modules`` with that ``__file__``, and uses
     it, so the test source never reaches the disk in this mode either."""
@@ -633,7 +663,8 @@ def _run_pytest(
             if report.longrepr is not None and outcome != "passed":
                 crash = getattr(report.longrepr, "reprcrash", None)
                 message = str(crash.message if crash else report.longrepr)[:500]
-            emit({"test": report.nodeid.split("::", 1)[-1], "outcome": outcome, "message": message})
+            name = report.nodeid.split("::", 1)[-1]
+            emit(Record.TEST, name=name, outcome=outcome, message=message)
 
         def pytest_collectreport(self, report: Any) -> None:
             if report.failed:

@@ -28,7 +28,7 @@ that need real pytest (fixtures of their own, ``caplog``; see :func:`needs_pytes
 pytest on that same in-memory module, with an empty placeholder file for pytest to collect.
 
 This module is the supervisor (start, feed, watch, kill, interpret); what runs inside the box is
-:mod:`graderlib.sandbox_runner`, a standard-library-only script started with
+:mod:`graderlib.verify.runner`, a standard-library-only script started with
 ``python -I -S``, which keeps start-up near the cost of a bare interpreter.
 """
 
@@ -54,9 +54,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from graderlib import sandbox_runner
 from graderlib.pyparse import parse_python
-from graderlib.sandbox_runner import LEAN_FIXTURES, RESULT_MARKER
+from graderlib.verify import runner as runner_script
+from graderlib.verify.runner import LEAN_FIXTURES, RESULT_MARKER, Blocked, Record
 
 
 class Verdict(StrEnum):
@@ -252,7 +252,7 @@ def _child_sys_path() -> list[str]:
 def _supervise(payload: dict[str, Any], limits: SandboxLimits, started: float) -> SandboxResult:
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-I", "-S", "-B", os.path.abspath(sandbox_runner.__file__)],
+        [sys.executable, "-I", "-S", "-B", os.path.abspath(runner_script.__file__)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -344,6 +344,7 @@ def _interpret(
     marker = f"{RESULT_MARKER} {payload['nonce']} "
     tests: dict[str, TestOutcome] = {}
     events: list[str] = []
+    blocked: set[Blocked] = set()
     final: dict[str, Any] = {}
     started: dict[str, Any] = {}
     plain: list[str] = []
@@ -353,17 +354,20 @@ def _interpret(
             continue
         try:
             record = json.loads(line[len(marker) :])
-        except ValueError:
+            kind = Record(record["kind"])
+        except (ValueError, KeyError, TypeError):
             continue
-        if "test" in record:
-            tests[record["test"]] = TestOutcome(
-                record["test"], record["outcome"], record.get("message", "")
+        if kind is Record.TEST:
+            tests[record["name"]] = TestOutcome(
+                record["name"], record["outcome"], record.get("message", "")
             )
-        elif "event" in record:
-            events.append(str(record["event"]))
-        elif "done" in record:
+        elif kind is Record.BLOCKED:
+            events.append(str(record["detail"]))
+            with contextlib.suppress(ValueError):
+                blocked.add(Blocked(record["event"]))
+        elif kind is Record.DONE:
             final = record
-        elif "isolation" in record:
+        elif kind is Record.STARTED:
             started = record
     isolation = str(final.get("isolation", started.get("isolation", "unknown")))
     if signal_number := _signal_of(returncode):
@@ -372,7 +376,7 @@ def _interpret(
         detail = f"exit status {returncode}"
     else:
         detail = ""
-    verdict = cause or _verdict_from(final, events, returncode, stderr, tests)
+    verdict = cause or _verdict_from(final, blocked, returncode, stderr, tests)
     if verdict is Verdict.TIMEOUT:
         limits = payload["limits"]
         detail = (
@@ -408,9 +412,18 @@ def _signal_of(returncode: int | None) -> int | None:
     return None
 
 
+# When the guard refused several things, the verdict names the first of these.
+_BLOCKED_VERDICTS = (
+    (Blocked.PROCESS_LIMIT, Verdict.PROCESS_LIMIT),
+    (Blocked.NETWORK, Verdict.NETWORK_BLOCKED),
+    (Blocked.HIDDEN_FILE, Verdict.HIDDEN_FILE_BLOCKED),
+    (Blocked.WRITE_OUTSIDE, Verdict.WRITE_BLOCKED),
+)
+
+
 def _verdict_from(
     final: dict[str, Any],
-    events: list[str],
+    blocked: set[Blocked],
     returncode: int | None,
     stderr: str,
     tests: dict[str, TestOutcome],
@@ -421,14 +434,9 @@ def _verdict_from(
     messages = " ".join(t.message for t in tests.values()) + " " + str(final.get("load_error"))
     if "MemoryError" in messages or "MemoryError" in stderr[-2000:]:
         return Verdict.MEMORY_LIMIT
-    if any(e.startswith("process limit") for e in events):
-        return Verdict.PROCESS_LIMIT
-    if any(e.startswith("network") for e in events):
-        return Verdict.NETWORK_BLOCKED
-    if any(e.startswith("hidden file") for e in events):
-        return Verdict.HIDDEN_FILE_BLOCKED
-    if any(e.startswith("write outside") for e in events):
-        return Verdict.WRITE_BLOCKED
+    for refused, verdict in _BLOCKED_VERDICTS:
+        if refused in blocked:
+            return verdict
     if not final or returncode:
         return Verdict.CRASHED
     return Verdict.OK

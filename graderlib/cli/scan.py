@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from graderlib.cli.base import BadInput, ExitCode, Subparsers
 from graderlib.detectors.scan import TOOLS, ScanResult, scan
 
 MAX_FILE_BYTES = 2_000_000
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "venv", "site-packages"})
 
 
-def add_scan_parser(subparsers: Any) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(commands: Subparsers) -> None:
+    parser = commands.add_parser(
         "scan",
         help="run graderlib's detectors, bandit and ruff on files or directories",
         description="Scan Python files; findings are in taxonomy categories, merged across tools.",
@@ -35,7 +35,6 @@ def add_scan_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=f"comma-separated tools to run (default: {','.join(TOOLS)})",
     )
     parser.set_defaults(handler=cmd_scan)
-    return parser
 
 
 def python_files(path: Path) -> Iterator[Path]:
@@ -67,26 +66,27 @@ def scan_file(path: Path, tools: tuple[str, ...]) -> ScanResult:
     return scan(text, tools, path=name)
 
 
-def _parse_tools(text: str) -> tuple[str, ...] | str:
+def _parse_tools(text: str) -> tuple[str, ...]:
     tools = tuple(t.strip() for t in text.split(",") if t.strip())
     unknown = [t for t in tools if t not in TOOLS]
     if unknown or not tools:
-        return f"unknown tool(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(TOOLS)}"
+        raise BadInput(
+            f"--tools: unknown tool(s) {', '.join(unknown) or '(none)'}; "
+            f"choose from {', '.join(TOOLS)}"
+        )
     return tools
 
 
-def cmd_scan(args: argparse.Namespace) -> int:
+def cmd_scan(args: argparse.Namespace) -> ExitCode:
     tools = _parse_tools(args.tools)
-    if isinstance(tools, str):
-        return _bad_input(tools)
     files: list[Path] = []
     for given in args.paths:
         path = Path(given)
         if not path.exists():
-            return _bad_input(f"{given}: no such file or directory")
+            raise BadInput(f"{given}: no such file or directory")
         found = list(python_files(path))
         if not found and path.is_dir():
-            return _bad_input(f"{given}: no .py files under this directory")
+            raise BadInput(f"{given}: no .py files under this directory")
         files.extend(found)
     results = [scan_file(path, tools) for path in files]
     if args.sarif:
@@ -98,13 +98,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
     else:
         _print_text(results)
     if any(r.findings for r in results):
-        return 1
-    return 2 if any(r.syntax_error for r in results) else 0
-
-
-def _bad_input(message: str) -> int:
-    print(f"graderlib scan: error: {message}", file=sys.stderr)
-    return 2
+        return ExitCode.FAILED
+    unreadable = [r.syntax_error for r in results if r.syntax_error]
+    if unreadable:  # after the results: the other files' (clean) results are still printed
+        raise BadInput(f"{len(unreadable)} file(s) could not be scanned: {unreadable[0]}")
+    return ExitCode.OK
 
 
 def _as_json(results: list[ScanResult]) -> dict[str, Any]:

@@ -10,13 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
-from graderlib.patch import MAX_PATCH_BYTES, PatchErrorKind
-from graderlib.task import TaskLoadError, load_task
+from graderlib.cli.base import BadInput, ExitCode, Subparsers, load_task_arg
 from graderlib.verify import PatchVerdict, verify_patch
+from graderlib.verify.patch import MAX_PATCH_BYTES, PatchErrorKind
 
-EXIT_RESOLVED, EXIT_NOT_RESOLVED, EXIT_BAD_INPUT = 0, 1, 2
 _BAD_INPUT_KINDS = {
     PatchErrorKind.EMPTY.value,
     PatchErrorKind.MALFORMED.value,
@@ -25,8 +23,7 @@ _BAD_INPUT_KINDS = {
 }
 
 
-def add_verify_parser(commands: Any) -> None:
-    """Register ``verify-patch`` on the ``graderlib`` subcommands."""
+def register(commands: Subparsers) -> None:
     parser = commands.add_parser(
         "verify-patch",
         help="apply a patch to a task, re-detect and run its tests in a sandbox",
@@ -53,11 +50,6 @@ def add_verify_parser(commands: Any) -> None:
     parser.set_defaults(handler=cmd_verify_patch)
 
 
-def _fail(message: str) -> int:
-    print(f"graderlib verify-patch: error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
 def _read_patch(name: str) -> str:
     if name == "-":
         data = sys.stdin.buffer.read(MAX_PATCH_BYTES + 1)
@@ -67,41 +59,36 @@ def _read_patch(name: str) -> str:
     return data.decode("utf-8")
 
 
-def cmd_verify_patch(args: argparse.Namespace) -> int:
-    try:
-        task = load_task(args.task_dir)
-    except TaskLoadError as error:
-        return _fail(str(error))
+def cmd_verify_patch(args: argparse.Namespace) -> ExitCode:
+    task = load_task_arg(args.task_dir)
     try:
         patch = _read_patch(args.patch_file)
     except OSError as error:
-        return _fail(f"cannot read patch {args.patch_file}: {error.strerror or error}")
+        raise BadInput(f"cannot read patch {args.patch_file}: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
-        return _fail(f"patch {args.patch_file} is not UTF-8 text (byte {error.start})")
+        raise BadInput(f"patch {args.patch_file} is not UTF-8 text (byte {error.start})") from None
     if args.max_fuzz < 0 or args.max_fuzz > 10:
-        return _fail(f"--max-fuzz must be between 0 and 10, not {args.max_fuzz}")
-    try:
-        verdict = verify_patch(
-            task,
-            patch,
-            kind="source" if args.source else "auto",
-            targets=args.target,
-            run_tests=not args.no_tests,
-            max_fuzz=args.max_fuzz,
-        )
-    except ValueError as error:  # an unknown --target
-        return _fail(str(error))
+        raise BadInput(f"--max-fuzz must be between 0 and 10, not {args.max_fuzz}")
+    unknown = sorted(set(args.target or ()) - {issue.id for issue in task.issues})
+    if unknown:
+        raise BadInput(f"--target: task {task.id!r} has no issue {', '.join(map(repr, unknown))}")
+    verdict = verify_patch(
+        task,
+        patch,
+        kind="source" if args.source else "auto",
+        targets=args.target,
+        run_tests=not args.no_tests,
+        max_fuzz=args.max_fuzz,
+    )
     if args.redacted:
         verdict = verdict.redacted()
     if args.json:
         print(verdict.model_dump_json(indent=2))
     else:
         _print(verdict)
-    if verdict.error_kind in _BAD_INPUT_KINDS:
-        if not args.json:
-            print(f"graderlib verify-patch: error: {verdict.error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return EXIT_RESOLVED if verdict.resolved else EXIT_NOT_RESOLVED
+    if verdict.error_kind in _BAD_INPUT_KINDS:  # the verdict above says so too, for --json
+        raise BadInput(verdict.error or verdict.error_kind)
+    return ExitCode.OK if verdict.resolved else ExitCode.FAILED
 
 
 def _print(verdict: PatchVerdict) -> None:
