@@ -371,7 +371,26 @@ async def measure(log_dir: Path) -> dict[str, Any]:
     return {"loads": loads, "memory": memory, "tracebacks": tracebacks}
 
 
+def step_ms_by_position_in_process(frames: list[str], episodes: int = 60) -> list[float]:
+    """The fastest of ``episodes`` runs of each step position, in process: how a step's own
+    cost grows with the episode (no server, no noise from the other clients)."""
+    from env.models import CodeReviewAction
+    from env.server.environment import CodeReviewEnvironment
+
+    actions = [CodeReviewAction.model_validate(json.loads(f)["data"]) for f in frames]
+    env = CodeReviewEnvironment(catalog=load_catalog(TASKS))
+    best = [float("inf")] * len(actions)
+    for _ in range(episodes):
+        env.reset(task_id=TASK_ID)
+        for position, action in enumerate(actions):
+            started = time.perf_counter()
+            env.step(action)
+            best[position] = min(best[position], time.perf_counter() - started)
+    return [round(b * 1000, 4) for b in best]
+
+
 def run() -> dict[str, object]:
+    in_process = step_ms_by_position_in_process(report_frames())
     with tempfile.TemporaryDirectory(prefix="bench_server") as log_dir:
         measured = asyncio.run(measure(Path(log_dir)))
     loads = measured["loads"]
@@ -394,6 +413,8 @@ def run() -> dict[str, object]:
     return {
         "loads": loads,
         "memory": memory,
+        "step_ms_by_position_in_process": in_process,
+        "step_last_over_first_in_process": round(in_process[-1] / in_process[0], 2),
         "tracebacks": measured["tracebacks"],
         "steps_per_s_vs_echo": {
             c: round(real[c]["steps_per_s"] / echo[c]["steps_per_s"], 3) for c in LOADS

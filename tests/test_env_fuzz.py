@@ -40,7 +40,7 @@ OUR_ROUTES = {
     "POST /{env_name}/task",
     "POST /{env_name}/task_range",
 }
-EXAMPLES_PER_ROUTE = 25
+EXAMPLES_PER_ROUTE = 15
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +181,7 @@ def test_hypothesis_frames_never_end_the_session(server: Server) -> None:
 
         @given(frame=FRAME)
         @settings(
-            max_examples=150,
+            max_examples=100,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),
