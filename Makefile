@@ -1,4 +1,6 @@
 # One venv, created on first use; every target below runs inside it.
+# PYTHON picks the interpreter the venv is made from, VENV where it lives: to try another
+# CPython beside the default one, `make install PYTHON=/path/to/python3.13 VENV=.venv-3.13`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -13,6 +15,11 @@ MAX_CONCURRENT_ENVS ?= 64
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@# an existing venv of another interpreter than PYTHON is never silently reused
+	@want=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	have=$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	test "$$want" = "$$have" || { echo "$(VENV) is Python $$have, PYTHON=$(PYTHON) is $$want:" \
+		"remove $(VENV) or choose another VENV=" >&2; exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)

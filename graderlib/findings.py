@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from graderlib.nesting import MAX_DOCUMENT_DEPTH, deeper_than
 from graderlib.taxonomy import Severity, UnknownCategoryError, cwe_number, default_taxonomy
 
 MAX_FINDINGS = 100_000
@@ -74,8 +75,14 @@ def _error_text(error: ValidationError, prefix: str) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
+def _too_deep() -> FindingsError:
+    return FindingsError(f"nested deeper than {MAX_DOCUMENT_DEPTH} levels of lists and objects")
+
+
 def parse_findings(data: Any) -> list[Finding]:
     """Findings from already-decoded JSON: ``{"findings": [...]}``, a bare list, or Findings."""
+    if deeper_than(data):
+        raise _too_deep()
     if isinstance(data, Mapping):
         unknown = set(data) - {"findings"}
         if "findings" not in data:
@@ -142,30 +149,64 @@ def _cwe_candidates(*bags: Any) -> Iterable[str]:
                     yield item if cwe_number(item.split(":")[0]) is None else item.split(":")[0]
 
 
-def _sarif_category(result: Mapping[str, Any], rule: Mapping[str, Any]) -> str | None:
+def _taxa_cwes(references: Any, run: Mapping[str, Any]) -> Iterable[str]:
+    """CWE ids from SARIF taxa references (``result.taxa``, a rule's ``relationships``)."""
+    components = [c for c in run.get("taxonomies") or [] if isinstance(c, Mapping)]
+    for reference in references if isinstance(references, list) else []:
+        if not isinstance(reference, Mapping):
+            continue
+        target = reference.get("target", reference)  # a relationship wraps its reference
+        if not isinstance(target, Mapping) or not isinstance(target.get("id"), str | int):
+            continue
+        component = target.get("toolComponent") or {}
+        name = component.get("name") if isinstance(component, Mapping) else None
+        index = component.get("index") if isinstance(component, Mapping) else None
+        if name is None and isinstance(index, int) and 0 <= index < len(components):
+            name = components[index].get("name")
+        taxon = str(target["id"])
+        if str(name).upper() == "CWE" or cwe_number(taxon) is not None:
+            yield taxon if cwe_number(taxon) is not None else f"CWE-{taxon}"
+
+
+def _sarif_category(
+    result: Mapping[str, Any], rule: Mapping[str, Any], run: Mapping[str, Any]
+) -> str | None:
+    """The category of one result, most specific claim first: the result's own CWE (its
+    ``taxa``, then ``properties.cwe``), the rule's id or name, the rule's CWE taxa, and last
+    the rule's CWE tags, whose order not every tool gets right."""
     taxonomy = default_taxonomy()
+    result_properties = result.get("properties")
+    result_cwe = result_properties if isinstance(result_properties, Mapping) else {}
+    claims: list[Iterable[str]] = [
+        _taxa_cwes(result.get("taxa"), run),
+        _cwe_candidates({k: v for k, v in result_cwe.items() if k != "tags"}),
+    ]
     rule_id = result.get("ruleId") or rule.get("id")
     names = [rule_id, rule.get("name")]
     if isinstance(rule_id, str) and "." in rule_id:
         names.append(rule_id.rsplit(".", 1)[-1])
-    for name in names:
-        if isinstance(name, str) and (resolved := taxonomy.try_resolve(name)):
-            return resolved
-    for candidate in _cwe_candidates(result.get("properties"), rule.get("properties")):
-        if resolved := taxonomy.try_resolve(candidate):
-            return resolved
+    claims.append(name for name in names if isinstance(name, str))
+    claims.append(_taxa_cwes(rule.get("relationships"), run))
+    claims.append(_cwe_candidates(result_properties, rule.get("properties")))
+    for claim in claims:
+        for name in claim:
+            if resolved := taxonomy.try_resolve(name):
+                return resolved
     return None
 
 
 def findings_from_sarif(document: Any) -> list[Finding]:
     """Findings from a SARIF 2.1.0 log (bandit, ruff, semgrep, CodeQL and graderlib's own).
 
-    The category comes from the rule id (an alias), else the rule's name, else a CWE in the
-    result's or rule's tags/properties. A result none of these explains is an error that lists
+    The category comes from the result's own CWE (``taxa``, ``properties.cwe``), else the rule
+    id (an alias), else the rule's name, else the rule's CWE taxa (``relationships``), else a
+    CWE in the tags. A result none of these explains is an error that lists
     the rule ids, so a user can add aliases instead of losing findings silently.
     """
     if not isinstance(document, Mapping) or not isinstance(document.get("runs"), list):
         raise FindingsError("not a SARIF log: expected an object with a 'runs' list")
+    if deeper_than(document):
+        raise _too_deep()
     raw: list[dict[str, Any]] = []
     unknown: set[str] = set()
     for run_index, run in enumerate(document["runs"]):
@@ -177,7 +218,7 @@ def findings_from_sarif(document: Any) -> list[Finding]:
             if not isinstance(result, Mapping):
                 raise FindingsError(f"{where} is not an object")
             rule = rules.get(str(result.get("ruleId")), {})
-            category = _sarif_category(result, rule)
+            category = _sarif_category(result, rule, run)
             if category is None:
                 unknown.add(str(result.get("ruleId") or rule.get("name") or where))
                 continue
@@ -215,6 +256,8 @@ def load_findings(path: str | Path) -> list[Finding]:
         raise FindingsError(f"{file}: no such file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FindingsError(f"{file}: not valid JSON ({error})") from None
+    except RecursionError:  # json's C decoder recurses once per level
+        raise FindingsError(f"{file}: {_too_deep()}") from None
     except OSError as error:
         raise FindingsError(f"{file}: cannot read ({error.strerror})") from None
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graderlib.findings import Finding, parse_findings
-from graderlib.matching import FindingMatch, Matching, MatchState, Pair, match, task_index
+from graderlib.matching import FindingMatch, Matching, MatchState, Pair, TaskIndex, match
 from graderlib.policy import EpisodeProgress, ReviewTerms, RewardPolicy, keyword_fraction
 from graderlib.report import FindingVerdict, GradeReport, RelationName, Status
 from graderlib.task import Issue, Task
@@ -151,13 +151,9 @@ class _RecordingTerms(ReviewTerms):
         self.calls.append(("matched", args))
         return ReviewTerms.matched(self, *args)
 
-    def unmatched(self, status: str) -> float:
-        self.calls.append(("unmatched", (status,)))
-        return ReviewTerms.unmatched(self, status)
-
-    def vague(self) -> float:
-        self.calls.append(("vague", ()))
-        return ReviewTerms.vague(self)
+    def penalty(self, kind: str) -> float:
+        self.calls.append(("penalty", (kind,)))
+        return ReviewTerms.penalty(self, kind)
 
     def replay(self, calls: list[tuple[str, tuple[Any, ...]]]) -> None:
         for name, args in calls:
@@ -270,11 +266,11 @@ def _verdict(
             reason = "reported on a safe look-alike marked ok for this category"
         else:
             status = "false_positive"
-            reason = _false_positive_reason(task, finding, result.in_file, policy)
-        points = terms.unmatched(status)
+            reason = _false_positive_reason(task, matching.index, finding, result.in_file, policy)
+        points = terms.penalty(status)
     vague = len(finding.message.split()) < policy.vague_min_words
     if vague:
-        points += terms.vague()
+        points += terms.penalty("vague")
         reason += f"; vague: the message has fewer than {policy.vague_min_words} words"
     if pair is None:
         return {
@@ -337,13 +333,12 @@ def _matched_reason(issue_id: str, pair: Pair) -> str:
 
 
 def _false_positive_reason(
-    task: Task, finding: Finding, in_file: bool, policy: RewardPolicy
+    task: Task, index: TaskIndex, finding: Finding, in_file: bool, policy: RewardPolicy
 ) -> str:
     if not in_file:
         if finding.last_line > task.line_count:
             return f"line {finding.last_line} is outside the file ({task.line_count} lines)"
         return f"file {finding.file!r} is not the reviewed file"
-    index = task_index(task)
     nearest = index.nearest(finding.line, finding.last_line, policy.near_lines)
     if nearest is None:
         return "the code has no known issue"

@@ -5,6 +5,11 @@ the agent sees. A span is 1-based and inclusive. For a compound statement (``def
 ``if``, ``except`` ...) the span is its *header*, from its first line (decorators included) to
 the line of its colon: that is the line a reviewer points at, and it does not grow when the
 body does.
+
+A line inside a statement (an argument of a multi-line call, a dict entry, a ``.filter(...)``
+line of a chained call, one part of an implicitly concatenated string) has no anchor of its
+own; :meth:`LocatedModule.inner_at` gives the span of the smallest node that starts there,
+which is where semgrep-style rule tests expect the finding to start.
 """
 
 from __future__ import annotations
@@ -75,9 +80,15 @@ class LocatedModule:
     anchors: dict[int, Anchor]
     definitions: tuple[Definition, ...]
     line_count: int
+    inner_ends: dict[int, int]  # line -> last line of the smallest node starting on it
 
     def anchor_at(self, line: int) -> Anchor | None:
         return self.anchors.get(line)
+
+    def inner_at(self, line: int) -> Span | None:
+        """The span of the smallest node starting on ``line`` inside a statement, if any."""
+        end = self.inner_ends.get(line)
+        return Span(start=line, end=end) if end is not None else None
 
     def find_definitions(self, dotted: str) -> list[Definition]:
         return [d for d in self.definitions if d.path == dotted]
@@ -95,6 +106,18 @@ ANCHOR_TYPES = (
 )
 
 
+# Layout, not code: never what an annotation points at.
+_LAYOUT_TYPES = (
+    cst.Module,
+    cst.IndentedBlock,
+    cst.BaseParenthesizableWhitespace,
+    cst.EmptyLine,
+    cst.Newline,
+    cst.TrailingWhitespace,
+    cst.Comment,
+)
+
+
 def _line_span(code_range: CodeRange) -> Span:
     return Span(start=code_range.start.line, end=code_range.end.line)
 
@@ -105,6 +128,7 @@ class _AnchorCollector(cst.CSTVisitor):
     def __init__(self) -> None:
         super().__init__()
         self.anchors: dict[int, Anchor] = {}
+        self.inner_ends: dict[int, int] = {}
         self.definitions: list[Definition] = []
         self._scope: list[str] = []
 
@@ -145,6 +169,11 @@ class _AnchorCollector(cst.CSTVisitor):
             self.definitions.append(Definition(".".join(self._scope), node, whole))
         elif isinstance(node, ANCHOR_TYPES):
             self._add(node)
+        elif not isinstance(node, _LAYOUT_TYPES):
+            position = self.get_metadata(PositionProvider, node)
+            start, end = position.start.line, position.end.line
+            if start not in self.anchors and end < self.inner_ends.get(start, end + 1):
+                self.inner_ends[start] = end
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
@@ -164,6 +193,7 @@ def locate_module(module: cst.Module) -> LocatedModule:
         anchors=collector.anchors,
         definitions=tuple(collector.definitions),
         line_count=line_count,
+        inner_ends=collector.inner_ends,
     )
 
 

@@ -64,6 +64,7 @@ class Matching:
     findings: list[FindingMatch]
     matched_row_of_issue: dict[int, int]
     weights: list[float]  # each issue's weight under the policy
+    index: TaskIndex  # the task's index, for explaining a miss (which issue is nearest)
 
 
 _Key = tuple[int, int, str, bool]  # line, last line, category, in another file
@@ -302,7 +303,7 @@ class MatchState:
                     # The closest-fitting issue already claimed; ties go to the lowest column.
                     duplicate = max(taken, key=lambda p: (p.reach, -p.column))
             results.append(FindingMatch(in_file, on_clean, matched, duplicate))
-        return Matching(results, matched_row_of_issue, self._scorer.weights)
+        return Matching(results, matched_row_of_issue, self._scorer.weights, self._scorer.index)
 
 
 def _content(finding: Finding) -> tuple[str, ...]:

@@ -33,7 +33,7 @@ Which finding is matched to which issue is ``matching.py``'s job, and how the re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -108,14 +108,6 @@ class RewardPolicy(BaseModel):
             return 0.0
         return (1.0 - self.line_bonus) * (1.0 - distance / (k + 1))
 
-    def penalty(self, status: str) -> float:
-        """What an unmatched finding of ``status`` costs."""
-        if status == "duplicate":
-            return self.duplicate_penalty
-        if status == "ok_violation":
-            return self.ok_violation_penalty
-        return self.false_positive_penalty
-
     def episode_score(
         self, review: float, has_issues: bool, episode: EpisodeProgress
     ) -> tuple[float, dict[str, float]]:
@@ -160,10 +152,19 @@ class ReviewTerms:
     matched_recall: float = 0.0
     line_bonus: float = 0.0
     recommendation_bonus: float = 0.0
-    false_positive_penalty: float = 0.0
-    ok_violation_penalty: float = 0.0
-    duplicate_penalty: float = 0.0
-    vague_penalty: float = 0.0
+    # Penalty totals by kind, and what one finding of each kind costs under the policy.
+    penalties: dict[str, float] = field(init=False)
+    cost: dict[str, float] = field(init=False)
+
+    def __post_init__(self) -> None:
+        policy = self.policy
+        self.cost = {
+            "false_positive": policy.false_positive_penalty,
+            "ok_violation": policy.ok_violation_penalty,
+            "duplicate": policy.duplicate_penalty,
+            "vague": policy.vague_penalty,
+        }
+        self.penalties = dict.fromkeys(self.cost, 0.0)
 
     def matched(
         self,
@@ -187,39 +188,20 @@ class ReviewTerms:
             self.line_bonus += weight * category_quality * policy.line_bonus / total
         return points
 
-    def unmatched(self, status: str) -> float:
-        """A duplicate, false positive or ok-mark violation: its (negative) points."""
-        penalty = self.policy.penalty(status)
-        if status == "duplicate":
-            self.duplicate_penalty += penalty
-        elif status == "ok_violation":
-            self.ok_violation_penalty += penalty
-        else:
-            self.false_positive_penalty += penalty
-        return -penalty
-
-    def vague(self) -> float:
-        """A finding whose message is too short to explain anything: its (negative) points."""
-        self.vague_penalty += self.policy.vague_penalty
-        return -self.policy.vague_penalty
+    def penalty(self, kind: str) -> float:
+        """One penalty of ``kind`` (a status, or "vague"): the (negative) points it adds."""
+        cost = self.cost[kind]
+        self.penalties[kind] += cost
+        return -cost
 
     @property
     def recall(self) -> float:
         """Matched recall; a task without issues has nothing to find, so all of it is found."""
         return self.matched_recall if self.total_weight else 1.0
 
-    @property
-    def penalties(self) -> float:
-        return (
-            self.false_positive_penalty
-            + self.ok_violation_penalty
-            + self.duplicate_penalty
-            + self.vague_penalty
-        )
-
     def review(self) -> float:
         """The review score: recall less every penalty, clamped to [0, 1]."""
-        return clamp(self.recall - self.penalties)
+        return clamp(self.recall - sum(self.penalties.values()))
 
     def components(self) -> dict[str, float]:
         """The terms as a report shows them (rounded to 6 places)."""
@@ -227,10 +209,7 @@ class ReviewTerms:
             "recall": round(self.recall, 6),
             "line_bonus": round(self.line_bonus, 6),
             "recommendation_bonus": round(self.recommendation_bonus, 6),
-            "false_positive_penalty": round(self.false_positive_penalty, 6),
-            "ok_violation_penalty": round(self.ok_violation_penalty, 6),
-            "duplicate_penalty": round(self.duplicate_penalty, 6),
-            "vague_penalty": round(self.vague_penalty, 6),
+            **{f"{kind}_penalty": round(total, 6) for kind, total in self.penalties.items()},
         }
 
 

@@ -2,8 +2,17 @@
 
 Rules carry their CWE ids as CodeQL-style tags (``external/cwe/cwe-89``) and the taxonomy
 category as their ``name``, so :func:`graderlib.findings.findings_from_sarif` reads a log
-written here back into the same categories. ``artifactLocation.uri`` is each path exactly as
-the user gave it, so a log points at the files the user knows.
+written here back into the same categories.
+
+Benchmark scorecards and dashboards read only a rule's FIRST CWE tag, so that tag is the
+category's primary CWE (the one MITRE's Top 25 and the OWASP Benchmark use, see
+``taxonomy.toml``), never the underlying tool's: bandit files ``eval`` under CWE-78 (command
+injection) and XML parsers under CWE-20, which a scorer would count as the wrong class. The
+tool's own CWE stays in ``properties.toolCwe``. The same answer is also given the SARIF way:
+a CWE taxonomy in ``runs[].taxonomies`` and each rule's ``relationships`` to its taxa.
+
+``artifactLocation.uri`` is each path exactly as the user gave it, so a log points at the files
+the user knows.
 """
 
 from __future__ import annotations
@@ -40,33 +49,77 @@ def _version() -> str:
         return "0"
 
 
+CWE_TAXONOMY = "CWE"
+_CWE_VERSION = "4.14"  # the release graderlib's CWE data comes from (see graderlib.cwe)
+
+
+def rule_cwes(finding: DetectorFinding) -> list[int]:
+    """The category's CWEs, primary first, then the tool's own if it is another one."""
+    numbers = list(default_taxonomy().cwes_of(finding.category))
+    if finding.cwe is not None and finding.cwe not in numbers:
+        numbers.append(finding.cwe)
+    return numbers
+
+
 def cwe_tags(finding: DetectorFinding) -> list[str]:
-    taxonomy = default_taxonomy()
-    numbers: list[int] = []
-    for number in (finding.cwe, *taxonomy.cwes_of(finding.category)):
-        if number is not None and number not in numbers:
-            numbers.append(number)
-    return [f"external/cwe/cwe-{n}" for n in numbers]
+    return [f"external/cwe/cwe-{n}" for n in rule_cwes(finding)]
 
 
-def _rule(finding: DetectorFinding, rule_id: str) -> dict[str, Any]:
+def _rule(finding: DetectorFinding, rule_id: str, taxa: dict[int, int]) -> dict[str, Any]:
     taxonomy = default_taxonomy()
     detectors = {d.id: d for d in all_detectors()}
     detector = detectors.get(rule_id)
     description = detector.message if detector is not None else taxonomy.title_of(finding.category)
     kind = "security" if taxonomy.is_security(finding.category) else "correctness"
+    cwes = rule_cwes(finding)
+    properties: dict[str, Any] = {
+        "tags": [kind, *cwe_tags(finding)],
+        "category": finding.category,
+        "tool": finding.tool,
+        "security-severity": _SECURITY_SEVERITY[finding.severity],
+    }
+    if finding.cwe is not None:
+        properties["toolCwe"] = f"CWE-{finding.cwe}"
+    relationships = [
+        {
+            "target": {
+                "id": str(cwe),
+                "index": taxa.setdefault(cwe, len(taxa)),
+                "toolComponent": {"name": CWE_TAXONOMY, "index": 0},
+            },
+            "kinds": ["superset"],
+        }
+        for cwe in cwes
+    ]
     return {
         "id": rule_id,
         "name": finding.category,
         "shortDescription": {"text": description},
         "fullDescription": {"text": taxonomy.title_of(finding.category)},
         "defaultConfiguration": {"level": _LEVEL[finding.severity]},
-        "properties": {
-            "tags": [kind, *cwe_tags(finding)],
-            "category": finding.category,
-            "tool": finding.tool,
-            "security-severity": _SECURITY_SEVERITY[finding.severity],
-        },
+        "relationships": relationships,
+        "properties": properties,
+    }
+
+
+def _cwe_taxonomy(taxa: dict[int, int]) -> dict[str, Any]:
+    """The CWE toolComponent that rules' relationships point into, one taxon per CWE used."""
+    taxonomy = default_taxonomy()
+    return {
+        "name": CWE_TAXONOMY,
+        "version": _CWE_VERSION,
+        "organization": "MITRE",
+        "shortDescription": {"text": "The MITRE Common Weakness Enumeration"},
+        "informationUri": "https://cwe.mitre.org/data/downloads.html",
+        "isComprehensive": False,
+        "taxa": [
+            {
+                "id": str(cwe),
+                "name": taxonomy.title_of(f"CWE-{cwe}"),
+                "helpUri": f"https://cwe.mitre.org/data/definitions/{cwe}.html",
+            }
+            for cwe, _ in sorted(taxa.items(), key=lambda item: item[1])
+        ],
     }
 
 
@@ -74,6 +127,7 @@ def to_sarif(results: Sequence[ScanResult]) -> dict[str, Any]:
     """One SARIF run over every scanned file; unparsable files become notifications."""
     rules: list[dict[str, Any]] = []
     rule_index: dict[str, int] = {}
+    taxa: dict[int, int] = {}  # CWE -> its index in the CWE taxonomy's taxa
     sarif_results: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
     for result in results:
@@ -81,7 +135,7 @@ def to_sarif(results: Sequence[ScanResult]) -> dict[str, Any]:
             rule_id = finding.rule_ids[0]
             if rule_id not in rule_index:
                 rule_index[rule_id] = len(rules)
-                rules.append(_rule(finding, rule_id))
+                rules.append(_rule(finding, rule_id, taxa))
             sarif_results.append(
                 {
                     "ruleId": rule_id,
@@ -137,6 +191,7 @@ def to_sarif(results: Sequence[ScanResult]) -> dict[str, Any]:
                     }
                 ],
                 "results": sarif_results,
+                "taxonomies": [_cwe_taxonomy(taxa)],
             }
         ],
     }

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from graderlib.annotations import Annotation, AnnotationSyntaxError, strip_annotations
 from graderlib.locate import LocatedModule, Span, locate_module, numbered
+from graderlib.nesting import MAX_DOCUMENT_DEPTH, deeper_than
 from graderlib.settings import get_settings
 from graderlib.taxonomy import Severity, Taxonomy, default_taxonomy
 
@@ -213,6 +214,13 @@ class _Builder:
             raise self.fail(f"invalid TOML: {error}", file=self.toml_path) from None
         except UnicodeDecodeError:
             raise self.fail("not UTF-8 text", file=self.toml_path) from None
+        except RecursionError:  # tomllib recurses once per nested array or inline table
+            raw = None
+        if raw is None or deeper_than(raw):
+            raise self.fail(
+                f"nested deeper than {MAX_DOCUMENT_DEPTH} levels of arrays and tables",
+                file=self.toml_path,
+            )
         try:
             spec = _TaskSpec.model_validate(raw)
         except ValidationError as error:
@@ -326,13 +334,18 @@ class _Builder:
         clean_line = clean_line_of[annotation.target_line]
         if annotation.own_line:
             anchor = located.anchor_at(clean_line)
-            if anchor is None:
+            if anchor is not None:
+                return anchor.header
+            # inside a statement (an argument, a dict entry, a chained call, a string part):
+            # the smallest node starting there, as semgrep's rule tests expect
+            inner = located.inner_at(clean_line)
+            if inner is None:
                 raise self.fail(
-                    f"'{annotation.kind}:' annotation: no statement starts on the next code line "
-                    f"(line {annotation.target_line}); put it directly above a statement",
+                    f"'{annotation.kind}:' annotation: nothing starts on the next code line "
+                    f"(line {annotation.target_line}); put it directly above the code it marks",
                     line=annotation.line,
                 )
-            return anchor.header
+            return inner
         # A trailing annotation marks the innermost statement that contains its line.
         for start in range(clean_line, 0, -1):
             anchor = located.anchor_at(start)

@@ -4,12 +4,15 @@ A category has a stable kebab-case id, CWE ids and the many names tools and peop
 (bandit ``B608``, ruff ``S608``, semgrep rule names, ``CWE-89``, ``sqli``). Everything else in
 graderlib speaks category ids; this module turns any spelling into one.
 
-Any ``CWE-<n>`` known to MITRE's research view is a category too, so corpora labelled only by
-CWE load unchanged. Such an id resolves to a named category when it is that category's primary
-CWE (or a secondary CWE no other category claims), and otherwise stays ``CWE-<n>``.
+Any ``CWE-<n>`` MITRE publishes is a category too, so corpora labelled only by CWE load
+unchanged: a weakness of the research view, a MITRE category (CWE-310 "Cryptographic Issues"),
+a view, or a deprecated id (which resolves to the replacement MITRE names, if it names one).
+Such an id resolves to a named category when it is that category's primary CWE (or a secondary
+CWE no other category claims), and otherwise stays ``CWE-<n>``.
 
 How related two categories are (exact, parent/child, sibling) is decided here from the CWE
-hierarchy; how much credit a relation earns is the reward policy's business, not ours.
+hierarchy, where a MITRE category or view is the parent of its members; how much credit a
+relation earns is the reward policy's business, not ours.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from graderlib.cwe import cwe_graph
+from graderlib.cwe import current_cwe, cwe_graph, cwe_name, groups_of, known_cwe
 
 _CWE_ID = re.compile(r"^\s*cwe[-_ ]?(\d{1,5})\s*$", re.IGNORECASE)
 _CODEQL_CWE_TAG = re.compile(r"^external/cwe/cwe-(\d{1,5})$", re.IGNORECASE)
@@ -144,11 +147,12 @@ class Taxonomy:
         if owner is not None:
             return owner
         number = cwe_number(name)
-        if number is None:
+        if number is None or not known_cwe(number):
             return None
+        number = current_cwe(number)  # a deprecated id resolves to its named replacement
         if number in self._by_cwe:
             return self._by_cwe[number]
-        return f"CWE-{number}" if cwe_graph().exists(number) else None
+        return f"CWE-{number}"
 
     def resolve(self, name: str) -> str:
         """The canonical category id for ``name``; raises UnknownCategoryError with suggestions."""
@@ -192,7 +196,7 @@ class Taxonomy:
         if category is not None:
             return category.title
         number = cwe_number(category_id)
-        return cwe_graph().names.get(number, category_id) if number is not None else category_id
+        return (cwe_name(number) or category_id) if number is not None else category_id
 
     def relation(self, reported: str, expected: str) -> Relation:
         """How close two canonical category ids are, from the CWE hierarchy."""
@@ -207,11 +211,13 @@ class Taxonomy:
         graph = cwe_graph()
         if left & right:
             return Relation.PARENT_CHILD
+        # a MITRE category or view is the parent of its members (parent/child only: sharing
+        # a category as broad as CWE-16 does not make two weaknesses siblings)
         for cwe in left:
-            if graph.parents_of(cwe) & right:
+            if (graph.parents_of(cwe) | groups_of(cwe)) & right:
                 return Relation.PARENT_CHILD
         for cwe in right:
-            if graph.parents_of(cwe) & left:
+            if (graph.parents_of(cwe) | groups_of(cwe)) & left:
                 return Relation.PARENT_CHILD
         left_parents = set().union(*(graph.parents_of(c) for c in left))
         right_parents = set().union(*(graph.parents_of(c) for c in right))

@@ -79,11 +79,19 @@ def test_broken_corpus_stops_the_server_with_file_and_line(tmp_path: Path) -> No
         build_app(settings)
 
 
-def test_a_bad_setting_stops_the_server_naming_the_variable(tmp_path: Path) -> None:
-    bad = {"GRADERLIB_STEP_BUDGET": "0"}
+def test_a_bad_setting_stops_the_app_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What uvicorn meets importing ``env.server.app`` with a bad variable (in-process: fast)."""
+    from env.server.app import build_app
+    from graderlib import SettingsError, get_settings
+
+    monkeypatch.setenv("GRADERLIB_STEP_BUDGET", "0")
+    get_settings.cache_clear()
     expected = r"GRADERLIB_STEP_BUDGET='0'.*greater than or equal"
-    with pytest.raises(RuntimeError, match=expected), running_server(FIXTURE_TASKS, tmp_path, bad):
-        pass
+    try:
+        with pytest.raises(SettingsError, match=expected):
+            build_app()
+    finally:
+        get_settings.cache_clear()  # the next reader sees the restored environment
 
 
 def test_make_serve_honours_host_port_workers_and_session_limit() -> None:

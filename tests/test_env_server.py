@@ -488,6 +488,11 @@ def test_tasks_route_lists_tasks_without_answers(server: Server, catalog: Catalo
         }
 
 
+DEEP: list[Any] = []
+for _ in range(100):
+    DEEP = [DEEP]
+
+
 def test_grade_route_is_stateless_and_redacted(server: Server, catalog: Catalog) -> None:
     findings = [{"line": 15, "category": "CWE-89", "message": "owner formatted into SQL"}]
     status, body = server.post("/grade", {"task_id": "env-ledger", "findings": findings})
@@ -510,6 +515,8 @@ def test_grade_route_is_stateless_and_redacted(server: Server, catalog: Catalog)
         ({"task_id": "env-ledger", "findings": [{"line": 1, "category": "xss"}] * 1001}, 422,
          "at most 1000"),
         (b"[" + b" " * 2_100_000 + b"]", 413, "limit 2000000"),
+        (b"[" * 100_000 + b"]" * 100_000, 400, "nested too deeply"),
+        ({"task_id": "env-ledger", "findings": [DEEP]}, 422, "nested deeper than 64 levels"),
     ]:  # fmt: skip
         status, body = server.post("/grade", payload)
         assert status == code, (payload if isinstance(payload, dict) else "raw", body[:300])

@@ -188,3 +188,47 @@ def test_a_copy_in_another_file_does_not_shadow_the_real_finding() -> None:
         statuses = {v.index: v.status for v in grade(task, findings).verdicts}
         assert statuses[findings.index(here)] == "matched"
         assert statuses[findings.index(there)] == "false_positive"
+
+
+# ----------------------------------------------------------- bad input at any depth
+
+
+def _nested(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _nested(100_000),  # breaks json's recursive decoder
+        '{"findings": ' + _nested(70) + "}",  # decodes, but deeper than the limit
+        '{"runs": [{"results": [], "properties": {"x": ' + _nested(70) + "}}]}",  # SARIF
+    ],
+    ids=["json-decoder", "findings", "sarif"],
+)
+def test_findings_nested_beyond_the_limit_are_a_findings_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    with pytest.raises(FindingsError, match="nested deeper than 64 levels"):
+        load_findings(path)
+
+
+def test_deep_findings_in_python_are_refused_before_validation() -> None:
+    deep: list[object] = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(FindingsError, match="nested deeper than 64"):
+        parse_findings({"findings": deep})
+
+
+def test_grade_cli_exits_2_with_one_line_on_deeply_nested_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graderlib.cli import main
+
+    path = tmp_path / "deep.json"
+    path.write_text(_nested(100_000))
+    assert main(["grade", str(FIXTURES / "user_repo"), str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "nested deeper than 64 levels" in err and "\n" not in err
+    assert "Traceback" not in err and "RecursionError" not in err

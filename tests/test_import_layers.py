@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # house out. The verify package spans layers: its patch parser, facts and sandbox runner are
 # standard-library-level tools that the sandbox, the verdict and the judge build on.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundations", {"cwe", "locate", "pyparse", "near", "settings", "data"}),
+    ("foundations", {"cwe", "locate", "nesting", "pyparse", "near", "settings", "data"}),
     ("vocabulary", {"taxonomy", "annotations", "verify.patch", "verify.facts", "verify.runner"}),
     ("models", {"findings", "task", "loader", "policy", "report", "generate"}),
     ("analysis", {"matching", "detectors"}),

@@ -283,9 +283,11 @@ def test_reformatting_keeps_ground_truth_on_the_same_statements(tmp_path: Path) 
         ("# expect: sqli sev=high\nx = 1\n", "", "unknown annotation option", 1),
         ("# expect: sqli severity=urgent\nx = 1\n", "", "unknown severity", 1),
         ("# ruleid: my-rule\nx = 1\n", "", "unknown rule 'my-rule'", 1),
-        ("x = f(\n    # expect: sqli\n    1)\n", "", "no statement starts", 2),
+        ("x = f(\n    1,\n    # expect: sqli\n)\n", "", "nothing starts on the next", 3),
         ("x = 1\n", 'difficulty = "impossible"\n', "difficulty", None),
         ("x = 1\n", "title = [\n", "invalid TOML", None),
+        ("x = 1\n", "tags = " + "[" * 100_000 + "]" * 100_000, "nested deeper than 64", None),
+        ("x = 1\n", "tags = " + "[" * 65 + "]" * 65, "nested deeper than 64", None),
         ("x = 1\n", 'colour = "red"\n', "colour", None),
         ("def f():\n    pass\n", '[[issue]]\ncategory = "sqli"\nat = "g"\n', "matches no", None),
         (

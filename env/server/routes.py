@@ -113,6 +113,8 @@ async def _read_json_body(request: Request, limit: int) -> Any:
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise HTTPException(400, f"request body is not JSON: {error}") from None
+    except RecursionError:  # json's C decoder recurses once per level
+        raise HTTPException(400, "request body is nested too deeply") from None
 
 
 def add_routes(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 from functools import cache
 
 from graderlib.detectors.external import ToolError, ToolFinding
@@ -50,6 +51,18 @@ def category_for(test_id: str, cwe: int | None = None) -> str | None:
     if resolved is None and cwe:
         resolved = taxonomy.try_resolve(f"CWE-{cwe}")
     return resolved
+
+
+def newer_syntax_error() -> ToolError:
+    """What bandit says about a file only a newer Python's ``ast`` can read.
+
+    Bandit walks the running interpreter's ``ast``, so on 3.11 it cannot read PEP 701
+    f-strings or PEP 695 ``type`` statements, which libcst and ruff parse fine. Scan says so
+    instead of asking bandit and passing on its swallowed "syntax error" as no findings.
+    """
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    newer = f"{sys.version_info.major}.{sys.version_info.minor + 1}"
+    return ToolError(f"bandit cannot parse Python {newer} syntax under Python {running}")
 
 
 def run_bandit(source: str, path: str = "snippet.py") -> list[ToolFinding]:

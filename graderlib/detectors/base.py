@@ -9,7 +9,6 @@ so that every detector reads one parse, one import table and one dataflow state.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import io
 import tokenize
@@ -21,6 +20,7 @@ import libcst as cst
 from pydantic import BaseModel, ConfigDict
 
 from graderlib.locate import Span
+from graderlib.pyparse import literal_eval
 from graderlib.taxonomy import Severity, default_taxonomy
 
 Tool = Literal["graderlib", "bandit", "ruff"]
@@ -162,7 +162,7 @@ def _tokens(code: str) -> Iterator[tokenize.TokenInfo]:
 
 def _canonical_string(text: str) -> str:
     try:
-        value = ast.literal_eval(text)
+        value = literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return text
     return repr(value)

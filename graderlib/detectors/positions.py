@@ -30,10 +30,21 @@ _MINI_MODULES_BEFORE_WHOLE = 8
 
 
 class PositionResolver:
-    def __init__(self, module: cst.Module, source: str, tree: ast.Module | None = None) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        source: str,
+        tree: ast.Module | None = None,
+        *,
+        parse_ast: bool = True,
+    ) -> None:
+        """``tree`` is the source's ``ast`` if the caller has one; without it, the resolver
+        parses one itself unless ``parse_ast`` is False (the caller knows ``ast`` cannot read
+        this source: newer syntax than this interpreter's, see pyparse.parse_source)."""
         self.module = module
         self.source = source
         self.tree = tree
+        self._parse_ast = parse_ast
         self._starts: dict[int, tuple[int, int, int]] | None = None  # id -> start, first, end
         self._whole: Positions | None = None
         self._cache: dict[int, tuple[Positions, int]] = {}
@@ -47,7 +58,7 @@ class PositionResolver:
         if not self._pairing_tried:
             self._pairing_tried = True
             tree = self.tree
-            if tree is None:
+            if tree is None and self._parse_ast:
                 try:
                     tree = parse_python(self.source)
                 except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError):
@@ -60,7 +71,11 @@ class PositionResolver:
     def _layout(self) -> dict[int, tuple[int, int, int]] | None:
         if not self._layout_known:
             self._layout_known = True
-            self._starts = _ast_layout(self.module, self.source, self.tree)
+            self._starts = (
+                _ast_layout(self.module, self.source, self.tree)
+                if self.tree is not None or self._parse_ast
+                else None
+            )
         return self._starts
 
     def _whole_module(self) -> Positions:

@@ -9,13 +9,12 @@ fails is listed in ``tool_errors`` while the others still report.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable, Iterable, Sequence
 
 import libcst as cst
 from pydantic import BaseModel, ConfigDict
 
-from graderlib.detectors.bandit import run_bandit
+from graderlib.detectors.bandit import newer_syntax_error, run_bandit
 from graderlib.detectors.base import DetectorFinding, Hit, Tool, fingerprint
 from graderlib.detectors.external import ToolError, ToolFinding
 from graderlib.detectors.families import all_detectors
@@ -24,7 +23,7 @@ from graderlib.detectors.ruff import RuffRun
 from graderlib.detectors.walk import Context
 from graderlib.detectors.worker import BanditJob, submit_bandit
 from graderlib.locate import ANCHOR_TYPES, Span
-from graderlib.pyparse import parse_python
+from graderlib.pyparse import ParsedSource, SourceSyntaxError, parse_source
 
 TOOLS: tuple[Tool, ...] = ("graderlib", "bandit", "ruff")
 _PRIORITY = {tool: index for index, tool in enumerate(TOOLS)}
@@ -58,21 +57,18 @@ def scan(
     if not isinstance(source, str):
         raise TypeError(f"scan() needs the source text as str, not {type(source).__name__}")
     source = source.removeprefix("\ufeff")  # a UTF-8 BOM is encoding, not code
-    # Python's own parser goes first: it rejects pathological nesting with a SyntaxError,
-    # where libcst's native parser can overflow the C stack and kill the process.
     try:
-        tree = parse_python(source)
-    except SyntaxError as error:
-        where = f"{path}:{error.lineno or 1}:{error.offset or 1}"
-        return ScanResult(path=path, syntax_error=f"{where}: {error.msg}")
-    except (ValueError, RecursionError, MemoryError, OverflowError) as error:
-        return ScanResult(path=path, syntax_error=f"{path}: cannot parse: {error}")
+        parsed = parse_source(source)  # ast first (the nesting guard), libcst for newer syntax
+    except SourceSyntaxError as error:
+        where = path if error.line is None else f"{path}:{error.line}:{error.column or 1}"
+        return ScanResult(path=path, syntax_error=f"{where}: {error.message}")
     # Ruff (and bandit, when its helper process runs) start first and work on another core
     # while the libcst detectors run here.
     ruff = RuffRun(source, path) if "ruff" in tools else None
-    bandit = submit_bandit(source, path) if "bandit" in tools else None
+    bandit_reads_it = parsed.tree is not None  # bandit is bound to this interpreter's grammar
+    bandit = submit_bandit(source, path) if "bandit" in tools and bandit_reads_it else None
     try:
-        return _scan_parsed(source, tree, tools, path, ruff, bandit)
+        return _scan_parsed(source, parsed, tools, path, ruff, bandit)
     finally:
         if ruff is not None:
             ruff.cancel()  # a no-op once ruff has answered
@@ -82,23 +78,14 @@ def scan(
 
 def _scan_parsed(
     source: str,
-    tree: ast.Module,
+    parsed: ParsedSource,
     tools: Sequence[str],
     path: str,
     ruff: RuffRun | None,
     bandit: BanditJob | None,
 ) -> ScanResult:
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        message = str(error.message).strip().splitlines()[0] if error.message else "invalid"
-        return ScanResult(
-            path=path,
-            syntax_error=f"{path}:{error.raw_line}:{error.raw_column + 1}: {message}",
-        )
-    except (RecursionError, MemoryError, ValueError, Exception) as error:
-        return ScanResult(path=path, syntax_error=f"{path}: cannot parse: {error}")
-    resolver = PositionResolver(module, source, tree)
+    module, tree = parsed.module, parsed.tree
+    resolver = PositionResolver(module, source, tree, parse_ast=False)
     findings: list[DetectorFinding] = []
     errors: list[str] = []
     if "graderlib" in tools:
@@ -110,6 +97,8 @@ def _scan_parsed(
             errors.append(f"graderlib: internal error {type(error).__name__}: {error}")
 
     def bandit_findings() -> list[ToolFinding]:
+        if tree is None:
+            raise newer_syntax_error()
         return bandit.result(source, path) if bandit is not None else run_bandit(source, path)
 
     external: list[tuple[str, Callable[[], list[ToolFinding]]]] = []
