@@ -242,7 +242,10 @@ class _GuardedSocket:
             try:
                 frame = check_frame(raw if raw is not None else message.get("bytes"))
             except FrameError as error:
-                await self._send({"type": "websocket.send", "text": error.frame()})
+                try:
+                    await self._send({"type": "websocket.send", "text": error.frame()})
+                except OSError:  # the client left right after its bad frame
+                    return {"type": "websocket.disconnect", "code": 1006}
                 continue
             if frame["type"] in ACTIVITY_TYPES:
                 self._restart_clock = True
