@@ -28,7 +28,7 @@ try:  # the server always has graderlib; a client installed alone (graderlib-env
 except ImportError:  # pragma: no cover - exercised by the client-package test
     default_taxonomy = None  # type: ignore[assignment]
 
-ActionKind = Literal["report", "hint", "patch", "finalize"]
+ActionKind = Literal["report", "hint", "patch", "finalize"]  # as graderlib.episode.ActionKind
 SeverityName = Literal["critical", "high", "medium", "low"]
 
 MAX_FINDINGS_PER_ACTION = 50
@@ -157,7 +157,7 @@ class HistoryEntry(BaseModel):
     step: int
     kind: ActionKind
     verdict: str = Field(description="The public outcome of the step.")
-    reward: float
+    reward: float | None = Field(description="None: the step reached no verdict (not scored).")
     score: float = Field(description="The episode score after the step.")
     findings: int = Field(default=0, description="Findings this step reported.")
     matched: int = Field(default=0, description="Of them, how many matched a new issue.")

@@ -10,6 +10,14 @@ The public API; everything else is an implementation detail that may move::
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from graderlib.episode import (
+    MAX_FINDINGS_PER_EPISODE,
+    Episode,
+    EpisodeError,
+    PatchOutcome,
+    StepRecord,
+    verify_patch_outcome,
+)
 from graderlib.findings import (
     Finding,
     FindingsError,
@@ -26,12 +34,14 @@ from graderlib.task import CleanMark, Issue, Task, TaskLoadError, load_task, loa
 from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default_taxonomy
 
 if TYPE_CHECKING:
-    from graderlib.detectors.base import Detector, DetectorFinding
+    from graderlib.detectors.base import Detector, DetectorFinding, Invalid
     from graderlib.detectors.confirm import ConfirmResult, confirm_task
+    from graderlib.detectors.consensus import SuppressedFinding
     from graderlib.detectors.external import ToolError
     from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
     from graderlib.detectors.worker import start_bandit_worker, stop_bandit_worker
+    from graderlib.integrations import CodeReviewToolEnv, code_review_reward
     from graderlib.sarif import to_sarif
     from graderlib.verify import PatchVerdict, verify_patch
 
@@ -41,6 +51,8 @@ _LAZY = {
     "Detector": "graderlib.detectors",
     "DetectorFinding": "graderlib.detectors",
     "ScanResult": "graderlib.detectors",
+    "SuppressedFinding": "graderlib.detectors",
+    "Invalid": "graderlib.detectors",
     "all_detectors": "graderlib.detectors",
     "scan": "graderlib.detectors",
     "start_bandit_worker": "graderlib.detectors",
@@ -51,6 +63,8 @@ _LAZY = {
     "to_sarif": "graderlib.sarif",
     "PatchVerdict": "graderlib.verify",
     "verify_patch": "graderlib.verify",
+    "CodeReviewToolEnv": "graderlib.integrations",
+    "code_review_reward": "graderlib.integrations",
 }
 
 
@@ -63,18 +77,24 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "MAX_FINDINGS_PER_EPISODE",
     "Category",
     "CleanMark",
+    "CodeReviewToolEnv",
     "ConfirmResult",
     "Detector",
     "DetectorFinding",
+    "Episode",
+    "EpisodeError",
     "EpisodeProgress",
     "Finding",
     "FindingVerdict",
     "FindingsError",
     "GradeReport",
+    "Invalid",
     "Issue",
     "MissedIssue",
+    "PatchOutcome",
     "PatchVerdict",
     "RewardPolicy",
     "RunningGrade",
@@ -84,11 +104,14 @@ __all__ = [
     "SettingsError",
     "Severity",
     "Span",
+    "StepRecord",
+    "SuppressedFinding",
     "Task",
     "TaskLoadError",
     "ToolError",
     "UnknownCategoryError",
     "all_detectors",
+    "code_review_reward",
     "confirm_task",
     "default_taxonomy",
     "findings_from_sarif",
@@ -103,4 +126,5 @@ __all__ = [
     "stop_bandit_worker",
     "to_sarif",
     "verify_patch",
+    "verify_patch_outcome",
 ]

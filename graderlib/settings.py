@@ -33,6 +33,7 @@ VARIABLES: dict[str, str] = {
     "host": "HOST",
     "port": "PORT",
     "workers": "WORKERS",
+    "env_base_url": "ENV_BASE_URL",
 }
 
 
@@ -71,6 +72,9 @@ class Settings(BaseModel):
     host: str = Field(default="127.0.0.1", description="python -m env.server.app: address")
     port: int = Field(default=8000, ge=1, le=65535, description="python -m env.server.app: port")
     workers: int = Field(default=1, ge=1, description="python -m env.server.app: processes")
+    env_base_url: str | None = Field(
+        default=None, description="CodeReviewToolEnv plays over /ws on this server (TRL)"
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 import pytest
@@ -10,7 +12,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from graderlib.detectors import all_detectors, scan
 from graderlib.detectors.bandit import bandit_test_ids, category_for, run_bandit
-from graderlib.detectors.base import Detector, normalized_code
+from graderlib.detectors.base import Detector, Invalid, normalized_code
 from graderlib.detectors.positions import PositionResolver
 from graderlib.detectors.ruff import run_ruff
 from graderlib.taxonomy import default_taxonomy
@@ -19,11 +21,11 @@ FIXTURE = Path(__file__).parent / "fixtures" / "detectors" / "vulnerable_app.py"
 DETECTORS = all_detectors()
 
 
-def _examples(kind: str) -> list[tuple[type[Detector], int, str]]:
+def _examples(kind: str) -> list[tuple[type[Detector], int, Any]]:
     return [(d, i, code) for d in DETECTORS for i, code in enumerate(getattr(d, kind))]
 
 
-def _ids(example: tuple[type[Detector], int, str]) -> str:
+def _ids(example: tuple[type[Detector], int, object]) -> str:
     return f"{example[0].id}-{example[1]}"
 
 
@@ -34,9 +36,28 @@ def _rule_ids(code: str) -> set[str]:
 
 
 @pytest.mark.parametrize("example", _examples("INVALID"), ids=_ids)
-def test_detector_flags_its_invalid_examples(example: tuple[type[Detector], int, str]) -> None:
-    detector, _, code = example
-    assert detector.id in _rule_ids(code)
+def test_detector_flags_its_invalid_examples_on_the_stated_line(
+    example: tuple[type[Detector], int, Invalid],
+) -> None:
+    detector, _, invalid = example
+    result = scan(invalid.code, tools=("graderlib",))
+    assert result.syntax_error is None and not result.tool_errors, result
+    lines = sorted(f.span.start for f in result.findings if detector.id in f.rule_ids)
+    assert invalid.line in lines, f"{detector.id} fired on {lines}, expected {invalid.line}"
+
+
+def test_every_detector_explains_itself_in_a_docstring_paragraph() -> None:
+    for detector in DETECTORS:
+        doc = detector.__doc__ or ""
+        assert doc and doc is not Detector.__doc__, f"{detector.id} has no docstring"
+        assert len(doc.split()) >= 20, f"{detector.id}: one paragraph, not a label"
+
+
+def test_readme_detector_table_matches_the_registry() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    rows = re.findall(r"^\| (GL\d{3}) \| `([a-z-]+)` \| CWE-(\d+) \|", readme, re.MULTILINE)
+    registry = sorted((d.id, d.category, str(d.cwe)) for d in DETECTORS)
+    assert sorted(rows) == registry
 
 
 @pytest.mark.parametrize("example", _examples("VALID"), ids=_ids)

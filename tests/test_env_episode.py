@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from env.models import CodeReviewAction, ReviewFinding
 from env.server.catalog import Catalog, TaskSelectionError, load_catalog
 from env.server.environment import CodeReviewEnvironment
-from env.server.episode import EpisodeError
-from graderlib import EpisodeProgress, RewardPolicy, default_taxonomy, grade
+from graderlib import EpisodeError, EpisodeProgress, RewardPolicy, default_taxonomy, grade
 from graderlib.task import public_task_id
 
 FIXTURES = Path(__file__).parent / "fixtures" / "env_tasks"

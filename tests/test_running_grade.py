@@ -11,8 +11,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from env.server.episode import Episode, PatchOutcome
 from graderlib import EpisodeProgress, Finding, RewardPolicy, RunningGrade, Task, grade
+from graderlib.episode import Episode, PatchOutcome
 from tests.grading_support import law_tasks
 
 POLICIES = (

@@ -1,9 +1,13 @@
-"""The OpenEnv adapter: ``reset``/``step``/``state`` over an :class:`Episode`.
+"""The OpenEnv adapter: ``reset``/``step``/``state`` over a :class:`graderlib.Episode`.
 
 One instance serves one WebSocket session (the server builds it from the class), so all
 episode state lives on ``self`` and nothing is shared between sessions except the read-only
 task catalog. Errors raised here reach the client as an ``EXECUTION_ERROR`` frame and the
 session stays open; their messages never carry ground truth.
+
+The reward is OpenEnv's way: ``self.rubric`` (a :class:`CodeReviewRubric` tree, see
+``rubric.py``) computes it in ``step`` through ``_apply_rubric``, and its terms go to
+``observation.metadata["rubric_scores"]``.
 """
 
 from __future__ import annotations
@@ -16,21 +20,19 @@ from openenv.core.env_server.types import EnvironmentMetadata
 
 from env.models import CodeReviewAction, CodeReviewObservation, CodeReviewState, HistoryEntry
 from env.server.catalog import SPLITS, Catalog, load_catalog, public_summary
-from env.server.episode import Episode, EpisodeError, PatchOutcome, StepRecord
-from graderlib import Finding, RewardPolicy, Task, default_taxonomy, get_settings, verify_patch
+from env.server.rubric import CodeReviewRubric
+from graderlib import (
+    Episode,
+    EpisodeError,
+    Finding,
+    RewardPolicy,
+    StepRecord,
+    default_taxonomy,
+    get_settings,
+)
 
 ENV_NAME = "code_review"
 HISTORY_IN_OBSERVATION = 8  # the last steps an observation repeats; state() has them all
-
-
-def verify_patch_outcome(task: Task, patch: str) -> PatchOutcome:
-    """Patch verification by graderlib, reduced to resolved + the REDACTED verdict's summary.
-
-    The full verdict names issue ids and hidden test names; only its redacted view may reach
-    the agent.
-    """
-    verdict = verify_patch(task, patch).redacted()
-    return PatchOutcome(resolved=verdict.resolved, summary=verdict.summary)
 
 
 class CodeReviewEnvironment(
@@ -46,9 +48,10 @@ class CodeReviewEnvironment(
         policy: RewardPolicy | None = None,
         step_budget: int | None = None,
     ) -> None:
-        super().__init__()
+        tree = CodeReviewRubric(policy or RewardPolicy())
+        super().__init__(rubric=tree)
+        self._tree = tree
         self._catalog = catalog
-        self._policy = policy or RewardPolicy()
         self._step_budget = step_budget or get_settings().step_budget
         self._episode: Episode | None = None
         self._state = CodeReviewState()
@@ -103,10 +106,11 @@ class CodeReviewEnvironment(
         self._reset_rubric()
         self._episode = Episode(
             task=task,
-            policy=self._policy,
+            policy=self._tree.policy,
             step_budget=self._step_budget,
-            verify_patch=verify_patch_outcome,
+            verify_patch=self._tree.patch.verify,
         )
+        self._tree.bind(self._episode)
         public_id = task.public_id
         self._state = CodeReviewState(
             episode_id=episode_id or str(uuid.uuid4()),
@@ -148,7 +152,12 @@ class CodeReviewEnvironment(
         else:
             record = episode.finalize()
         self._history.append(_history_entry(record))
-        return self._observation(reward=record.reward, feedback=record.verdict, step=True)
+        observation = self._observation(reward=None, feedback=record.verdict, step=True)
+        observation.reward = self._apply_rubric(action, observation)
+        observation.metadata["rubric_scores"] = self._tree.scores()
+        if record.error is not None:
+            observation.metadata["error"] = record.error
+        return observation
 
     @property
     def state(self) -> CodeReviewState:

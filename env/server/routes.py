@@ -24,8 +24,15 @@ from env.server.catalog import (
     public_report,
 )
 from env.server.catalog import public_summary as public_task
-from env.server.episode import MAX_FINDINGS_PER_EPISODE, EpisodeError
-from graderlib import FindingsError, RewardPolicy, default_taxonomy, grade, parse_findings
+from graderlib import (
+    MAX_FINDINGS_PER_EPISODE,
+    EpisodeError,
+    FindingsError,
+    RewardPolicy,
+    default_taxonomy,
+    grade,
+    parse_findings,
+)
 
 MAX_GRADE_BODY_BYTES = 2_000_000
 MAX_GRADE_FINDINGS = 1_000

@@ -34,6 +34,11 @@ def register(commands: Subparsers) -> None:
         default=",".join(TOOLS),
         help=f"comma-separated tools to run (default: {','.join(TOOLS)})",
     )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="also print bandit/ruff findings that graderlib's dataflow overruled, with why",
+    )
     parser.set_defaults(handler=cmd_scan)
 
 
@@ -96,7 +101,7 @@ def cmd_scan(args: argparse.Namespace) -> ExitCode:
     elif args.json:
         print(json.dumps(_as_json(results), indent=2))
     else:
-        _print_text(results)
+        _print_text(results, show_suppressed=args.all)
     if any(r.findings for r in results):
         return ExitCode.FAILED
     unreadable = [r.syntax_error for r in results if r.syntax_error]
@@ -116,8 +121,9 @@ def _as_json(results: list[ScanResult]) -> dict[str, Any]:
     }
 
 
-def _print_text(results: list[ScanResult]) -> None:
+def _print_text(results: list[ScanResult], *, show_suppressed: bool = False) -> None:
     total = 0
+    suppressed = 0
     for result in results:
         if result.syntax_error:
             print(f"error: {result.syntax_error}")
@@ -129,4 +135,14 @@ def _print_text(results: list[ScanResult]) -> None:
                 f"{result.path}:{finding.span}: {finding.severity.value} {finding.category} "
                 f"[{', '.join(finding.rule_ids)}] {finding.message}"
             )
-    print(f"{total} finding(s) in {len(results)} file(s)")
+        suppressed += len(result.suppressed)
+        for item in result.suppressed if show_suppressed else ():
+            overruled = item.finding
+            print(
+                f"{result.path}:{overruled.span}: suppressed {overruled.category} "
+                f"[{', '.join(overruled.rule_ids)}] {item.reason}"
+            )
+    hidden = f"; {suppressed} suppressed by consensus (--all shows them)" if suppressed else ""
+    if show_suppressed and suppressed:
+        hidden = f"; {suppressed} suppressed by consensus, shown above"
+    print(f"{total} finding(s) in {len(results)} file(s){hidden}")

@@ -79,6 +79,18 @@ class Reporter(Protocol):
 VisitMethod = Callable[["Detector", cst.CSTNode, Any], None]
 
 
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """An INVALID example and the line the detector must report, like Fixit's ``Invalid``.
+
+    The line is the first line of the reported statement; the test suite checks that exact
+    line, so a detector that fires somewhere else in its own example fails.
+    """
+
+    code: str
+    line: int
+
+
 class Detector:
     """Base class of every libcst detector. Subclasses register themselves on definition."""
 
@@ -88,7 +100,7 @@ class Detector:
     severity: ClassVar[Severity]
     message: ClassVar[str]
     VALID: ClassVar[tuple[str, ...]] = ()
-    INVALID: ClassVar[tuple[str, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
 
     #: node class -> the visit method of this detector for it (filled by __init_subclass__).
     visitors: ClassVar[dict[type[cst.CSTNode], VisitMethod]]
@@ -122,6 +134,11 @@ def _validate(cls: type[Detector]) -> None:
         raise ValueError(f"{cls.id}: {cls.category!r} is not a canonical taxonomy id")
     if not cls.VALID or not cls.INVALID:
         raise ValueError(f"{cls.id}: a detector needs VALID and INVALID examples")
+    for example in cls.INVALID:
+        if not isinstance(example, Invalid):
+            raise TypeError(f"{cls.id}: write INVALID examples as Invalid(code, line=n)")
+        if not 1 <= example.line <= example.code.count("\n") + 1:
+            raise ValueError(f"{cls.id}: Invalid(line={example.line}) is outside its code")
 
 
 # ------------------------------------------------------------------ fingerprints

@@ -38,7 +38,8 @@ def confirm_task(
     confirmations = []
     for issue in task.issues:
         seen: list[str] = []
-        for finding in result.findings:
+        # Any tool's sighting counts here, even one that consensus suppressed from the scan.
+        for finding in (*result.findings, *(s.finding for s in result.suppressed)):
             near = issue.scope == "file" or (
                 is_near(issue.span, finding.span.start, finding.span.end, tolerance)
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import short_name
 from graderlib.detectors.tree import children, target_names
 from graderlib.detectors.walk import Context
@@ -26,6 +26,12 @@ _MUTABLE_FACTORIES = frozenset(
 
 
 class MutableDefault(Detector):
+    """A list, dict or set literal (or constructor call) is a parameter default.
+
+    The default is created once, when ``def`` runs, and shared by every call, so one call's
+    appends show up in the next. ``None`` plus ``if x is None: x = []`` creates one per call.
+    """
+
     id = "GL504"
     category = "mutable-default-argument"
     cwe = 1188
@@ -36,9 +42,9 @@ class MutableDefault(Detector):
         "def f(names=()):\n    pass\n",
     )
     INVALID = (
-        "def add(item, items=[]):\n    items.append(item)\n",
-        "def f(seen=set()):\n    pass\n",
-        "def f(*, cache={}):\n    pass\n",
+        Invalid("def add(item, items=[]):\n    items.append(item)\n", line=1),
+        Invalid("def f(seen=set()):\n    pass\n", line=1),
+        Invalid("def f(*, cache={}):\n    pass\n", line=1),
     )
 
     def visit_Param(self, node: cst.Param, ctx: Context) -> None:
@@ -70,6 +76,13 @@ _LITERALS = (
 
 
 class IdentityWithLiteral(Detector):
+    """``is``/``is not`` compares a value with a str, bytes or number literal.
+
+    Identity of equal literals depends on interning and CPython's caches, so ``x is 'a'``
+    can be False for an equal string (CPython warns with a SyntaxWarning). ``==`` compares
+    values; ``is`` stays right for ``None``, ``True`` and ``False``.
+    """
+
     id = "GL505"
     category = "identity-comparison"
     cwe = 595
@@ -80,8 +93,8 @@ class IdentityWithLiteral(Detector):
         "def f(x):\n    return x == 'admin'\n",
     )
     INVALID = (
-        "def f(role):\n    return role is 'admin'\n",
-        "def f(n):\n    return n is not 0\n",
+        Invalid("def f(role):\n    return role is 'admin'\n", line=2),
+        Invalid("def f(n):\n    return n is not 0\n", line=2),
     )
 
     def visit_Comparison(self, node: cst.Comparison, ctx: Context) -> None:
@@ -158,6 +171,13 @@ def _params(parameters: cst.Parameters) -> set[str]:
 
 
 class LateBindingClosure(Detector):
+    """A lambda or nested def made in a loop reads the loop variable.
+
+    Closures look the variable up when called, after the loop has moved on, so every one
+    sees the last value. A default argument (``lambda i=i: ...``) or ``functools.partial``
+    binds the current value.
+    """
+
     id = "GL506"
     category = "late-binding-closure"
     cwe = 1109
@@ -168,10 +188,13 @@ class LateBindingClosure(Detector):
         "for row in rows:\n    best = max(row, key=lambda c: c[0])\n",
     )
     INVALID = (
-        "handlers = []\nfor i in range(3):\n    handlers.append(lambda: i)\n",
-        "callbacks = [lambda: n for n in range(3)]\n",
-        "def make(buttons):\n    for b in buttons:\n        def click():\n"
-        "            return b.name\n        b.on_click = click\n",
+        Invalid("handlers = []\nfor i in range(3):\n    handlers.append(lambda: i)\n", line=3),
+        Invalid("callbacks = [lambda: n for n in range(3)]\n", line=1),
+        Invalid(
+            "def make(buttons):\n    for b in buttons:\n        def click():\n"
+            "            return b.name\n        b.on_click = click\n",
+            line=3,
+        ),
     )
 
     def visit_Lambda(self, node: cst.Lambda, ctx: Context) -> None:
@@ -226,6 +249,13 @@ _MUTATORS = frozenset(
 
 
 class MutationWhileIterating(Detector):
+    """A list, dict or set is changed (append, remove, del, pop ...) inside a loop over itself.
+
+    Lists skip or repeat elements and dicts/sets raise ``RuntimeError`` mid-iteration.
+    Iterating over a copy (``list(items)``, ``dict(d)``) or building a new collection fixes
+    it; a ``break`` right after the change ends the loop before harm is done.
+    """
+
     id = "GL507"
     category = "mutation-while-iterating"
     cwe = 1095
@@ -237,9 +267,11 @@ class MutationWhileIterating(Detector):
         "for k in d:\n    d[k] = 0\n",
     )
     INVALID = (
-        "for x in items:\n    if x < 0:\n        items.remove(x)\n",
-        "for k, v in cache.items():\n    if v is None:\n        del cache[k]\n",
-        "def f(self):\n    for s in self.sessions:\n        self.sessions.discard(s)\n",
+        Invalid("for x in items:\n    if x < 0:\n        items.remove(x)\n", line=1),
+        Invalid("for k, v in cache.items():\n    if v is None:\n        del cache[k]\n", line=1),
+        Invalid(
+            "def f(self):\n    for s in self.sessions:\n        self.sessions.discard(s)\n", line=2
+        ),
     )
 
     def visit_For(self, node: cst.For, ctx: Context) -> None:

@@ -20,14 +20,15 @@ It is deliberately intra-procedural and flow-insensitive about loops.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Literal
+from typing import Literal, cast
 
 import libcst as cst
 
+from graderlib.detectors.base import Detector
 from graderlib.detectors.tree import children
-from graderlib.detectors.walk import Binding, Context
+from graderlib.detectors.walk import UNDECIDED, Binding, Context, constant_value, slot_key
 
-SinkKind = Literal["sql", "shell", "code", "path", "url", "html", "any"]
+SinkKind = Literal["sql", "shell", "code", "path", "url", "html", "ldap", "any"]
 
 
 class Level(IntEnum):
@@ -66,6 +67,17 @@ _SANITIZERS: dict[str, frozenset[str]] = {
     ),
     "url": frozenset({"flask.url_for", "url_for", "django.urls.reverse", "reverse"}),
     "sql": frozenset(),
+    "ldap": frozenset(
+        {
+            "ldap.filter.escape_filter_chars",
+            "ldap.dn.escape_dn_chars",
+            "ldap3.utils.conv.escape_filter_chars",
+            "ldap3.utils.dn.escape_rdn",
+            "escape_filter_chars",
+            "escape_dn_chars",
+            "escape_rdn",
+        }
+    ),
     "code": frozenset({"ast.literal_eval"}),
     "any": frozenset(),
 }
@@ -78,13 +90,22 @@ _PROPAGATORS = frozenset(
         "os.path.join",
         "os.path.abspath",
         "os.path.normpath",
+        "os.path.realpath",
+        "os.path.expanduser",
         "posixpath.join",
         "pathlib.Path",
         "Path",
         "urllib.parse.urljoin",
         "urljoin",
         "urllib.parse.unquote",
+        "urllib.parse.unquote_plus",
+        "urllib.parse.unquote_to_bytes",
+        "urllib.parse.parse_qs",
+        "urllib.parse.parse_qsl",
         "unquote",
+        "unquote_plus",
+        "parse_qs",
+        "parse_qsl",
         "bytes",
         "list",
         "tuple",
@@ -125,6 +146,27 @@ _STRING_METHODS = frozenset(
         "splitlines",
         "partition",
         "__getitem__",
+    }
+)
+# String methods whose result is a bool or a number, never the text itself.
+_TESTS = frozenset(
+    {
+        "startswith",
+        "endswith",
+        "isdigit",
+        "isalnum",
+        "isalpha",
+        "isnumeric",
+        "isdecimal",
+        "isidentifier",
+        "islower",
+        "isupper",
+        "isspace",
+        "count",
+        "find",
+        "rfind",
+        "index",
+        "rindex",
     }
 )
 _REQUEST_ROOTS = frozenset({"request", "req", "flask.request", "bottle.request"})
@@ -247,6 +289,9 @@ class _Classifier:
         if isinstance(node, cst.UnaryOperation):
             return self.expr(node.expression, depth)
         if isinstance(node, cst.IfExp):
+            decided = constant_value(node.test, self.ctx)
+            if decided is not UNDECIDED:
+                return self.expr(node.body if decided else node.orelse, depth)
             return self.max((node.body, node.orelse), depth)
         if isinstance(node, cst.Tuple | cst.List | cst.Set):
             return self.max((e.value for e in node.elements), depth)
@@ -291,12 +336,20 @@ class _Classifier:
             bindings = [
                 b for b in bindings if not (b.kind == "validated" and _scheme_only(b.value))
             ]
+        elif self.sink == "path":
+            bindings = [
+                b
+                for b in bindings
+                if not (b.kind == "validated" and _weak_path_check(b.value, bindings, self.ctx))
+            ]
         reaching = self.ctx.reaching(bindings) if scope is self.ctx.scopes[-1] else bindings
         if scope.kind == "module" and scope is not self.ctx.scopes[-1]:
             reaching = bindings[-1:]  # a module global read from a function: its last value
         param_level = Level.UNKNOWN
         if scope.is_route or request_like_name(node.value):
             param_level = Level.TAINTED
+        if self.ctx.param_level is not None and scope is self.ctx.function:
+            param_level = Level(self.ctx.param_level)  # summarising this function
         if not reaching:
             return param_level if node.value in scope.params else Level.UNKNOWN
         worst = Level.SAFE
@@ -339,6 +392,10 @@ class _Classifier:
         if request_rooted(node, self.ctx):
             return Level.TAINTED
         if isinstance(node.value, cst.Name):
+            slot = self._slot(node, node.value, depth)
+            if slot is not None:
+                return slot
+        if isinstance(node.value, cst.Name):
             qual = self.ctx.qualname(node.value) or ""
             if qual in {"sys.argv", "os.environ"}:
                 return Level.TAINTED if qual == "sys.argv" else Level.UNKNOWN
@@ -346,6 +403,21 @@ class _Classifier:
                 return Level.SAFE  # ALLOWED_COLUMNS[key]: an allow-list lookup
         base = self.expr(node.value, depth)
         return Level.UNKNOWN if base is Level.SAFE else base
+
+    def _slot(self, node: cst.Subscript, name: cst.Name, depth: int) -> Level | None:
+        """``x[1]`` of a local list/tuple/dict literal, after constant-key writes: that slot."""
+        key = slot_key(node, self.ctx)
+        found = self.ctx.lookup(name.value) if key is not UNDECIDED else None
+        if found is None or not found[1] or found[0] is not self.ctx.scope:
+            return None
+        for binding in self.ctx.reaching(found[1]):
+            if binding.kind == "slot":
+                if binding.key == key:
+                    return self.expr(binding.value, depth)
+                continue
+            element = _literal_slot(binding.value, key) if binding.kind == "assign" else None
+            return None if element is None else self.expr(element, depth)
+        return None
 
     def _constant_container(self, name: cst.Name) -> bool:
         found = self.ctx.lookup(name.value)
@@ -361,8 +433,10 @@ class _Classifier:
     def call(self, node: cst.Call, depth: int) -> Level:
         callee = self.ctx.callee(node)
         short = callee.rsplit(".", 1)[-1]
-        if callee in _CASTS or short in {"uuid4", "isdigit", "isalnum"}:
+        if callee in _CASTS or short == "uuid4":
             return Level.SAFE
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _TESTS:
+            return Level.SAFE  # a bool or a count says nothing an attacker chose
         bare = "." not in callee  # an unimported helper named like a sanitiser: trust the name
         if callee in self.sanitizers or (bare and short in {_short(s) for s in self.sanitizers}):
             return Level.SAFE
@@ -381,7 +455,25 @@ class _Classifier:
                 return self.max([receiver, *(a.value for a in node.args)], depth)
         if callee in _PROPAGATORS or short in {"join", "format"}:
             return self.max((a.value for a in node.args), depth)
+        summary = self._summary(node, callee)
+        if summary is not None:
+            base, through = summary
+            arguments = self.max((a.value for a in node.args), depth) if node.args else Level.SAFE
+            return max(base, min(arguments, through))
         return Level.UNKNOWN  # an unknown function may validate, transform or fetch anything
+
+    def _summary(self, node: cst.Call, callee: str) -> tuple[Level, Level] | None:
+        """A same-file function's return: (with SAFE arguments, with TAINTED arguments)."""
+        function = self.ctx.functions.get(callee) if isinstance(node.func, cst.Name) else None
+        if function is None:
+            return None
+        found = self.ctx.lookup(callee)
+        if found is not None and found[0] is not self.ctx.module_scope:
+            return None  # shadowed by a local
+        return (
+            summarise(self.ctx, function, self.sink, Level.SAFE),
+            summarise(self.ctx, function, self.sink, Level.TAINTED),
+        )
 
 
 _TORNADO_SOURCES = frozenset(
@@ -458,6 +550,31 @@ def _scheme_only(test: cst.CSTNode | None) -> bool:
     return "startswith" in names and bool(texts) and all(t.startswith("http") for t in texts)
 
 
+_PATH_CHECKS = frozenset(
+    {"isabs", "commonpath", "is_relative_to", "relative_to", "secure_filename"}
+)
+_NORMALISERS = frozenset(
+    {"normpath", "realpath", "abspath", "resolve", "basename", "normalize", "normalise"}
+)
+
+
+def _weak_path_check(test: cst.CSTNode | None, bindings: list[Binding], ctx: Context) -> bool:
+    """A check that does not confine a path: ``'..' in p`` alone (an absolute path passes), or
+    ``p.startswith(BASE)`` on a path that was never normalised (``BASE/../x`` passes)."""
+    if test is None:
+        return False
+    from graderlib.detectors.names import identifiers
+
+    names = set(identifiers(test))
+    if names & _PATH_CHECKS:
+        return False
+    if "startswith" in names:
+        made = [b.value for b in bindings if b.kind == "assign" and isinstance(b.value, cst.Call)]
+        return not any(ctx.callee(v).rsplit(".", 1)[-1] in _NORMALISERS for v in made)
+    texts = string_parts_deep(test)
+    return bool(texts) and all(".." in t for t in texts)
+
+
 def string_parts_deep(node: cst.CSTNode) -> list[str]:
     found: list[str] = []
     stack: list[cst.CSTNode] = [node]
@@ -468,3 +585,66 @@ def string_parts_deep(node: cst.CSTNode) -> list[str]:
         else:
             stack.extend(children(current))
     return found
+
+
+def _literal_slot(value: cst.BaseExpression | None, key: object) -> cst.BaseExpression | None:
+    """The element at constant ``key`` of a list/tuple/dict literal, or None."""
+    if isinstance(value, cst.List | cst.Tuple) and isinstance(key, int):
+        elements = value.elements
+        if any(isinstance(e, cst.StarredElement) for e in elements):
+            return None
+        if -len(elements) <= key < len(elements):
+            return elements[key].value
+        return None
+    if isinstance(value, cst.Dict) and isinstance(key, str):
+        for element in value.elements:
+            if not isinstance(element, cst.DictElement):
+                return None
+            if isinstance(element.key, cst.SimpleString) and element.key.evaluated_value == key:
+                return element.value
+    return None
+
+
+_IN_PROGRESS = -1
+_MAX_SUMMARY_DEPTH = 4
+
+
+def summarise(ctx: Context, function: cst.FunctionDef, sink: SinkKind, params: Level) -> Level:
+    """The level of what a same-file function returns when its parameters have ``params``.
+
+    Summarised once per (function, sink, parameter level) by walking the function alone with
+    the module's imports and globals: ``def source(): return request.args["p"]`` is TAINTED,
+    ``def clean(x): return shlex.quote(x)`` is SAFE for a shell, and ``def norm(x): return
+    os.path.normpath(x)`` passes its argument's taint through. Recursion is UNKNOWN.
+    """
+    key = (function.name.value, sink, int(params))
+    cached = ctx.summaries.get(key)
+    if cached == _IN_PROGRESS or (cached is None and ctx.summary_depth >= _MAX_SUMMARY_DEPTH):
+        return Level.UNKNOWN  # recursion, or helpers calling helpers too deep to follow
+    if cached is not None:
+        return Level(cached)
+    ctx.summaries[key] = _IN_PROGRESS
+    sub = Context(ctx.module, (_Returns,))
+    sub.imports = dict(ctx.imports)
+    sub.functions = ctx.functions
+    sub.summaries = ctx.summaries
+    sub.module_scope.bindings = {k: list(v) for k, v in ctx.module_scope.bindings.items()}
+    sub.summarised = function
+    sub.summary_depth = ctx.summary_depth + 1
+    sub.param_level = int(params)
+    sub.summary_sink = sink
+    sub.run_function(function)
+    level = Level(max(sub.returned, default=Level.SAFE))
+    ctx.summaries[key] = int(level)
+    return level
+
+
+class _Returns(Detector):
+    """Not a detector: records the level of each ``return`` while a function is summarised."""
+
+    def visit_Return(self, node: cst.Return, ctx: Context) -> None:
+        if ctx.function is None or ctx.function.node is not ctx.summarised:
+            return  # a nested function's return is not this function's
+        sink = cast(SinkKind, ctx.summary_sink)
+        level = classify(node.value, ctx, sink) if node.value is not None else Level.SAFE
+        ctx.returned.append(int(level))

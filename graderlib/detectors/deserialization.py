@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword
 from graderlib.detectors.dataflow import Level, classify
 from graderlib.detectors.walk import Context
@@ -38,6 +38,13 @@ _PICKLE_LOADERS = frozenset(
 
 
 class PickleLoad(Detector):
+    """pickle, marshal, shelve, dill, ``torch.load`` or pickled ``numpy.load`` reads data.
+
+    Unpickling runs code chosen by whoever wrote the bytes, so any load of data that is not
+    a constant is flagged, wherever it came from; an HMAC guard naming the data first and
+    ``torch.load(weights_only=True)`` are the accepted ways out.
+    """
+
     id = "GL201"
     category = "unsafe-deserialization"
     cwe = 502
@@ -48,9 +55,9 @@ class PickleLoad(Detector):
         "import pickle\nEMPTY = pickle.loads(b'\\x80\\x04N.')\n",
     )
     INVALID = (
-        "import pickle\ndef load(blob):\n    return pickle.loads(blob)\n",
-        "import shelve\ndef open_db(name):\n    return shelve.open(name)\n",
-        "import torch\ndef load(path):\n    return torch.load(path)\n",
+        Invalid("import pickle\ndef load(blob):\n    return pickle.loads(blob)\n", line=3),
+        Invalid("import shelve\ndef open_db(name):\n    return shelve.open(name)\n", line=3),
+        Invalid("import torch\ndef load(path):\n    return torch.load(path)\n", line=3),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -66,14 +73,21 @@ class PickleLoad(Detector):
         elif callee not in _PICKLE_LOADERS:
             return
         data = argument(node, 0, "data", "file", "filename", "f", "string")
-        if data is None or classify(data, ctx) is not Level.SAFE:
-            self.report(ctx, node)
+        unsafe = data is None or classify(data, ctx) is not Level.SAFE
+        ctx.judge(self, node, unsafe, "the loaded data is a constant or was verified", data)
 
 
 _SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
 
 
 class YamlLoad(Detector):
+    """``yaml.load`` without a safe Loader, or ``yaml.unsafe_load``.
+
+    PyYAML's full and unsafe loaders build arbitrary Python objects from tags such as
+    ``!!python/object/apply``. ``yaml.safe_load`` or ``Loader=SafeLoader``/``BaseLoader``
+    build plain data only; a Loader passed through ``**kwargs`` is not judged.
+    """
+
     id = "GL202"
     category = "unsafe-deserialization"
     cwe = 502
@@ -84,9 +98,11 @@ class YamlLoad(Detector):
         "import yaml\ndef read(text):\n    return yaml.load(text, Loader=yaml.SafeLoader)\n",
     )
     INVALID = (
-        "import yaml\ndef read(text):\n    return yaml.load(text)\n",
-        "import yaml\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n",
-        "import yaml\ndef read(text):\n    return yaml.unsafe_load(text)\n",
+        Invalid("import yaml\ndef read(text):\n    return yaml.load(text)\n", line=3),
+        Invalid(
+            "import yaml\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n", line=3
+        ),
+        Invalid("import yaml\ndef read(text):\n    return yaml.unsafe_load(text)\n", line=3),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -100,5 +116,5 @@ class YamlLoad(Detector):
         if loader is None and any(a.star == "**" for a in node.args):
             return
         name = ctx.qualname(loader) if loader is not None else None
-        if name is None or name.rsplit(".", 1)[-1] not in _SAFE_LOADERS:
-            self.report(ctx, node)
+        unsafe = name is None or name.rsplit(".", 1)[-1] not in _SAFE_LOADERS
+        ctx.judge(self, node, unsafe, "yaml.load with a safe Loader")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.names import identifiers, words
 from graderlib.detectors.walk import Context
 from graderlib.taxonomy import Severity
@@ -27,6 +27,13 @@ def _reraises(body: cst.BaseSuite) -> bool:
 
 
 class BareExcept(Detector):
+    """A bare ``except:`` that does not re-raise.
+
+    It also catches ``KeyboardInterrupt`` and ``SystemExit``, so Ctrl-C and shutdown are
+    swallowed along with every bug. ``except Exception`` (or a narrower class) keeps them;
+    a bare except that re-raises after cleanup is fine.
+    """
+
     id = "GL502"
     category = "swallowed-exception"
     cwe = 396
@@ -36,7 +43,7 @@ class BareExcept(Detector):
         "try:\n    f()\nexcept ValueError:\n    pass\n",
         "try:\n    f()\nexcept:\n    cleanup()\n    raise\n",
     )
-    INVALID = ("try:\n    f()\nexcept:\n    log('failed')\n",)
+    INVALID = (Invalid("try:\n    f()\nexcept:\n    log('failed')\n", line=3),)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler, ctx: Context) -> None:
         if node.type is None and not _reraises(node.body):
@@ -63,6 +70,13 @@ def _does_nothing(statement: cst.CSTNode) -> bool:
 
 
 class BroadExceptSwallowed(Detector):
+    """``except Exception`` (or ``BaseException``) whose body only passes or continues.
+
+    Every failure in the ``try`` disappears without a trace, including bugs nobody meant to
+    tolerate. Logging, re-raising, returning an error value or catching a narrower class is
+    a decision and is not flagged.
+    """
+
     id = "GL503"
     category = "swallowed-exception"
     cwe = 390
@@ -73,9 +87,12 @@ class BroadExceptSwallowed(Detector):
         "try:\n    f()\nexcept KeyError:\n    pass\n",
     )
     INVALID = (
-        "try:\n    f()\nexcept Exception:\n    pass\n",
-        "for x in xs:\n    try:\n        f(x)\n    except (ValueError, Exception) as e:\n"
-        "        continue\n",
+        Invalid("try:\n    f()\nexcept Exception:\n    pass\n", line=3),
+        Invalid(
+            "for x in xs:\n    try:\n        f(x)\n    except (ValueError, Exception) as e:\n"
+            "        continue\n",
+            line=4,
+        ),
     )
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler, ctx: Context) -> None:
@@ -115,6 +132,13 @@ _ACCESS_WORDS = frozenset(
 
 
 class AssertForAccessCheck(Detector):
+    """An ``assert`` guards access (a permission, login or ownership check).
+
+    ``python -O`` strips asserts, so the check disappears in an optimised deployment; an
+    explicit ``if not ...: raise``/``abort(403)`` stays. Asserts whose condition names no
+    access concept (invariants in algorithms, tests) are fine.
+    """
+
     id = "GL405"
     category = "assert-security-check"
     cwe = 617
@@ -126,9 +150,12 @@ class AssertForAccessCheck(Detector):
         "        raise PermissionError()\n",
     )
     INVALID = (
-        "def delete(user, post):\n    assert user.is_admin, 'admins only'\n    post.delete()\n",
-        "def edit(user, doc):\n    assert doc.owner_id == user.id\n",
-        "def view(request):\n    assert request.user.has_perm('view')\n",
+        Invalid(
+            "def delete(user, post):\n    assert user.is_admin, 'admins only'\n    post.delete()\n",
+            line=2,
+        ),
+        Invalid("def edit(user, doc):\n    assert doc.owner_id == user.id\n", line=2),
+        Invalid("def view(request):\n    assert request.user.has_perm('view')\n", line=2),
     )
 
     def visit_Assert(self, node: cst.Assert, ctx: Context) -> None:

@@ -10,7 +10,9 @@ from graderlib.detectors import (  # noqa: F401  (importing registers the detect
     errors,
     filesystem,
     injection,
+    queries,
     secrets,
+    tls,
     transport,
     web,
 )

@@ -6,14 +6,22 @@ import stat
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, short_name
+from graderlib.detectors.dataflow import Level, classify
 from graderlib.detectors.tree import children
-from graderlib.detectors.walk import Context
+from graderlib.detectors.walk import Context, constant_value
 from graderlib.taxonomy import Severity
 
 
 class InsecureTempFile(Detector):
+    """``tempfile.mktemp`` returns a name that another process can create first.
+
+    Between the name being chosen and the file being opened, an attacker can create it (or
+    a symlink) and read or redirect what is written. ``mkstemp``/``NamedTemporaryFile``
+    create and open the file atomically.
+    """
+
     id = "GL402"
     category = "insecure-temp-file"
     cwe = 377
@@ -21,8 +29,11 @@ class InsecureTempFile(Detector):
     message = "tempfile.mktemp returns a name another process can claim first; use mkstemp"
     VALID = ("import tempfile\nfd, path = tempfile.mkstemp()\n",)
     INVALID = (
-        "import tempfile\npath = tempfile.mktemp()\n",
-        "from tempfile import mktemp\nwith open(mktemp(), 'w') as fh:\n    fh.write('x')\n",
+        Invalid("import tempfile\npath = tempfile.mktemp()\n", line=2),
+        Invalid(
+            "from tempfile import mktemp\nwith open(mktemp(), 'w') as fh:\n    fh.write('x')\n",
+            line=2,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -48,6 +59,13 @@ def mode_value(expr: cst.BaseExpression | None, ctx: Context) -> int | None:
 
 
 class WorldWritableMode(Detector):
+    """A file or directory is made world-writable (``chmod`` to a mode with the o+w bit).
+
+    Any local user can then replace or modify it; for a script or config that another
+    process runs or trusts, that is privilege escalation. Group/owner modes such as
+    ``0o640`` and ``0o755`` are fine.
+    """
+
     id = "GL403"
     category = "permissive-file-mode"
     cwe = 732
@@ -58,9 +76,9 @@ class WorldWritableMode(Detector):
         "import os, stat\nos.chmod(path, stat.S_IRUSR | stat.S_IWUSR)\n",
     )
     INVALID = (
-        "import os\nos.chmod('/srv/upload', 0o777)\n",
-        "import os, stat\nos.chmod(p, stat.S_IRWXU | stat.S_IWOTH)\n",
-        "from pathlib import Path\nPath('x').chmod(0o666)\n",
+        Invalid("import os\nos.chmod('/srv/upload', 0o777)\n", line=2),
+        Invalid("import os, stat\nos.chmod(p, stat.S_IRWXU | stat.S_IWOTH)\n", line=2),
+        Invalid("from pathlib import Path\nPath('x').chmod(0o666)\n", line=2),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -99,6 +117,13 @@ _CONSUMERS = frozenset({"load", "loads", "reader", "DictReader", "safe_load", "p
 
 
 class ResourceLeak(Detector):
+    """A file, socket or connection is opened outside ``with`` and never closed in its scope.
+
+    Leaked descriptors run out under load and unflushed writes are lost. ``with`` or an
+    explicit ``close()``/``finally`` in the same function clears it; a handle returned or
+    stored on ``self`` is the caller's to close and is not flagged.
+    """
+
     id = "GL501"
     category = "resource-leak"
     cwe = 772
@@ -112,11 +137,14 @@ class ResourceLeak(Detector):
         "class Log:\n    def __init__(self, p):\n        self.fh = open(p, 'a')\n",
     )
     INVALID = (
-        "def read(p):\n    fh = open(p)\n    return fh.read()\n",
-        "import json\ndef load(p):\n    return json.load(open(p))\n",
-        "import sqlite3\ndef count(db):\n    conn = sqlite3.connect(db)\n"
-        "    return conn.execute('SELECT 1').fetchone()\n",
-        "def head(p):\n    return open(p).readline()\n",
+        Invalid("def read(p):\n    fh = open(p)\n    return fh.read()\n", line=2),
+        Invalid("import json\ndef load(p):\n    return json.load(open(p))\n", line=3),
+        Invalid(
+            "import sqlite3\ndef count(db):\n    conn = sqlite3.connect(db)\n"
+            "    return conn.execute('SELECT 1').fetchone()\n",
+            line=3,
+        ),
+        Invalid("def head(p):\n    return open(p).readline()\n", line=2),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -178,3 +206,99 @@ def _mentions(expr: cst.CSTNode, name: str) -> bool:
     if isinstance(expr, cst.Name):
         return expr.value == name
     return any(_mentions(child, name) for child in children(expr))
+
+
+_ARCHIVE_OPENERS = frozenset({"tarfile.open", "tarfile.TarFile", "tarfile.TarFile.open"})
+_SAFE_FILTERS = frozenset({"data", "tar"})
+
+
+class TarSlip(Detector):
+    """Members of an archive from outside are extracted without a path filter (tar slip).
+
+    A member named ``../../etc/cron.d/x`` or ``/abs/path`` is written outside the target
+    directory. The archive matters only when its path is not a constant (an upload, an
+    argument); a constant archive shipped with the program is trusted. ``filter="data"``
+    (or ``"tar"``), a ``members=`` generator that vets names, or a guard on the member
+    (``if os.path.isabs(m.name) or ".." in m.name: raise``) make extraction safe.
+    """
+
+    id = "GL120"
+    category = "path-traversal"
+    cwe = 22
+    severity = Severity.HIGH
+    message = "an archive from outside is extracted without confining its member paths"
+    VALID = (
+        "import tarfile\ndef unpack(path):\n    with tarfile.open(path) as tar:\n"
+        "        tar.extractall('out', filter='data')\n",
+        "import tarfile\ntar = tarfile.open('bundled.tar')\ntar.extractall()\n",
+        "import os, tarfile\ndef unpack(path):\n    tar = tarfile.open(path)\n"
+        "    for entry in tar:\n        if os.path.isabs(entry.name) or '..' in entry.name:\n"
+        "            raise ValueError(entry.name)\n        tar.extract(entry, 'out')\n",
+    )
+    INVALID = (
+        Invalid(
+            "import tarfile\ndef unpack(path):\n    with tarfile.open(path) as tar:\n"
+            "        tar.extractall('out')\n",
+            line=4,
+        ),
+        Invalid(
+            "import sys, tarfile\ntar = tarfile.open(sys.argv[1])\nfor entry in tar:\n"
+            "    tar.extract(entry)\n",
+            line=4,
+        ),
+        Invalid(
+            "import tarfile\ndef unpack(path, how):\n    tar = tarfile.open(path)\n"
+            "    tar.extractall(filter=how)\n",
+            line=4,
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in {"extract", "extractall"}:
+            return
+        archive = _archive_path(func.value, ctx)
+        if archive is None:
+            return
+        outside = classify(archive, ctx, "path") is not Level.SAFE
+        filtered = _safe_filter(node, ctx)
+        if func.attr.value == "extractall":
+            members = argument(node, None, "members")
+            vetted = isinstance(members, cst.Call) and not _is_archive(members, ctx)
+            unsafe = outside and not filtered and not vetted
+        else:
+            member = argument(node, 0, "member")
+            vetted = member is not None and classify(member, ctx, "path") is Level.SAFE
+            unsafe = outside and not filtered and not (vetted and _validated(member, ctx))
+        ctx.judge(self, node, unsafe, "the archive is constant, filtered or its members vetted")
+
+
+def _archive_path(receiver: cst.BaseExpression, ctx: Context) -> cst.BaseExpression | None:
+    """The path ``tar`` was opened from, when ``tar = tarfile.open(path)`` (or ``with``)."""
+    if not isinstance(receiver, cst.Name):
+        return None
+    found = ctx.lookup(receiver.value)
+    for binding in ctx.reaching(found[1]) if found else ():
+        made = binding.value
+        if isinstance(made, cst.Call) and ctx.callee(made) in _ARCHIVE_OPENERS:
+            return argument(made, 0, "name") or cst.Name("None")
+    return None
+
+
+def _is_archive(call: cst.Call, ctx: Context) -> bool:
+    return ctx.callee(call) in _ARCHIVE_OPENERS or short_name(ctx.callee(call)) == "getmembers"
+
+
+def _safe_filter(call: cst.Call, ctx: Context) -> bool:
+    chosen = argument(call, None, "filter")
+    if chosen is None:
+        return False
+    value = constant_value(chosen, ctx)
+    return isinstance(value, str) and value in _SAFE_FILTERS
+
+
+def _validated(member: cst.BaseExpression | None, ctx: Context) -> bool:
+    if not isinstance(member, cst.Name):
+        return False
+    found = ctx.lookup(member.value)
+    return any(b.kind == "validated" for b in ctx.reaching(found[1])) if found else False

@@ -74,6 +74,41 @@ def positive_guard_names(test: cst.BaseExpression) -> frozenset[str]:
     return _validated_names(test)
 
 
+def guard_branches(test: cst.BaseExpression) -> tuple[frozenset[str], frozenset[str]]:
+    """Names valid in the ``if`` body and names valid in its ``else``, after reading polarity.
+
+    ``if not ok(u): ... else: fetch(u)``, ``if ok(u) == False``, ``if ok(u) is not True`` and
+    ``if col not in ALLOWED: ... else:`` all validate in the ``else`` branch.
+    """
+    inner, negated = _polarity(test)
+    names = positive_guard_names(inner)
+    return (frozenset(), names) if negated else (names, frozenset())
+
+
+def _polarity(test: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
+    negated = False
+    while True:
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, negated = test.expression, not negated
+            continue
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            target = test.comparisons[0]
+            operator, comparator = target.operator, target.comparator
+            if isinstance(operator, cst.NotIn):
+                in_test = cst.Comparison(
+                    left=test.left, comparisons=[cst.ComparisonTarget(cst.In(), comparator)]
+                )
+                return in_test, not negated
+            literal = comparator.value if isinstance(comparator, cst.Name) else ""
+            if literal in {"True", "False"} and isinstance(
+                operator, cst.Equal | cst.NotEqual | cst.Is | cst.IsNot
+            ):
+                flip = (literal == "False") != isinstance(operator, cst.NotEqual | cst.IsNot)
+                test, negated = test.left, negated != flip
+                continue
+        return test, negated
+
+
 def negative_guard_names(node: cst.If) -> frozenset[str]:
     """Names valid after ``if col not in ALLOWED: abort(400)`` or ``if not ok(u): u = "/"``."""
     names = _validated_names(node.test)

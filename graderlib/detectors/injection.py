@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword, short_name
 from graderlib.detectors.dataflow import Level, classify, is_formatted
 from graderlib.detectors.walk import Context
@@ -24,6 +24,9 @@ _SQL_FUNCTIONS = frozenset(
         "sqlalchemy.text",
         "sqlalchemy.sql.text",
         "sqlalchemy.sql.expression.text",
+        "sqlalchemy.sql.expression.TextClause",
+        "sqlalchemy.TextClause",
+        "db.text",
         "pandas.read_sql",
         "pandas.read_sql_query",
         "django.db.models.expressions.RawSQL",
@@ -33,6 +36,16 @@ _SQL_FUNCTIONS = frozenset(
 
 
 class SqlInjection(Detector):
+    """A SQL statement built by formatting (``%``, ``+``, ``.format``, f-strings) is executed.
+
+    The query's construction is the danger, whoever supplies the value, so anything the
+    dataflow cannot prove SAFE is flagged: a helper's parameter formatted into ``execute``
+    counts. Module constants (``TABLE``), casts (``int(uid)``) and allow-list lookups
+    (``COLUMNS[key]``) are SAFE; a query with placeholders passed with bound parameters is
+    not formatted at all. Sinks: DB-API ``execute*``, Django ``raw``/``extra``, SQLAlchemy
+    ``text``, pandas ``read_sql``.
+    """
+
     id = "GL101"
     category = "sql-injection"
     cwe = 89
@@ -49,13 +62,26 @@ class SqlInjection(Detector):
         "def find(cur, uid):\n    cur.execute('SELECT * FROM u WHERE id = %d' % int(uid))\n",
     )
     INVALID = (
-        "def find(cur, name):\n    cur.execute(f\"SELECT * FROM u WHERE name = '{name}'\")\n",
-        "def find(cur, name):\n    q = \"SELECT * FROM u WHERE name = '%s'\" % name\n"
-        "    cur.execute(q)\n",
-        "def find(db, name):\n    q = 'SELECT * FROM u WHERE 1=1'\n    q += ' AND name = ' + name\n"
-        "    return db.execute(q)\n",
-        "from sqlalchemy import text\ndef find(conn, n):\n"
-        "    return conn.execute(text('SELECT * FROM u WHERE n = {}'.format(n)))\n",
+        Invalid(
+            "def find(cur, name):\n    cur.execute(f\"SELECT * FROM u WHERE name = '{name}'\")\n",
+            line=2,
+        ),
+        Invalid(
+            "def find(cur, name):\n    q = \"SELECT * FROM u WHERE name = '%s'\" % name\n"
+            "    cur.execute(q)\n",
+            line=3,
+        ),
+        Invalid(
+            "def find(db, name):\n    q = 'SELECT * FROM u WHERE 1=1'\n"
+            "    q += ' AND name = ' + name\n"
+            "    return db.execute(q)\n",
+            line=4,
+        ),
+        Invalid(
+            "from sqlalchemy import text\ndef find(conn, n):\n"
+            "    return conn.execute(text('SELECT * FROM u WHERE n = {}'.format(n)))\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -63,11 +89,13 @@ class SqlInjection(Detector):
         is_method = isinstance(node.func, cst.Attribute) and node.func.attr.value in _SQL_METHODS
         if not (is_method or callee in _SQL_FUNCTIONS):
             return
-        query = argument(node, 0, "sql", "query", "statement", "operation", "raw_query")
+        query = argument(node, 0, "sql", "query", "statement", "operation", "raw_query", "text")
         if query is None or (isinstance(query, cst.Call) and ctx.callee(query) in _SQL_FUNCTIONS):
             return  # text(...) inside execute(...) is judged once, at text()
-        if is_formatted(query, ctx) and classify(query, ctx, "sql") is not Level.SAFE:
-            self.report(ctx, node)
+        level = classify(query, ctx, "sql")
+        # A formatted query is judged by its construction; a whole query from the request too.
+        unsafe = (is_formatted(query, ctx) and level is not Level.SAFE) or level is Level.TAINTED
+        ctx.judge(self, node, unsafe, "the query is constant or bound by parameters", query)
 
 
 _SHELL_CALLS = frozenset(
@@ -82,6 +110,7 @@ _SHELL_CALLS = frozenset(
         "commands.getoutput",
         "commands.getstatusoutput",
         "asyncio.create_subprocess_shell",
+        "platform.popen",
         "pty.spawn",
     }
 )
@@ -99,6 +128,14 @@ _SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "cmd", "cmd.ex
 
 
 class CommandInjection(Detector):
+    """A shell runs a command string built from data the dataflow cannot prove constant.
+
+    ``os.system``, ``os.popen``, ``subprocess.*(..., shell=True)`` and ``['sh', '-c', cmd]``
+    hand their string to a shell, where ``;`` and ``$(...)`` in a value run commands. An
+    argument list without a shell passes values as single arguments and is not a finding;
+    ``shlex.quote`` makes a value one shell word.
+    """
+
     id = "GL102"
     category = "command-injection"
     cwe = 78
@@ -112,10 +149,20 @@ class CommandInjection(Detector):
         "import subprocess\nsubprocess.run('ls -l /var/log', shell=True)\n",
     )
     INVALID = (
-        "import subprocess\ndef ping(host):\n    subprocess.run(f'ping -c 1 {host}', shell=True)\n",
-        "import os\ndef rm(name):\n    os.system('rm -rf /tmp/' + name)\n",
-        "from os import popen\ndef grep(p):\n    return popen('grep %s log' % p).read()\n",
-        "import subprocess\ndef run(cmd):\n    subprocess.check_output(['sh', '-c', cmd])\n",
+        Invalid(
+            "import subprocess\ndef ping(host):\n"
+            "    subprocess.run(f'ping -c 1 {host}', shell=True)\n",
+            line=3,
+        ),
+        Invalid("import os\ndef rm(name):\n    os.system('rm -rf /tmp/' + name)\n", line=3),
+        Invalid(
+            "from os import popen\ndef grep(p):\n    return popen('grep %s log' % p).read()\n",
+            line=3,
+        ),
+        Invalid(
+            "import subprocess\ndef run(cmd):\n    subprocess.check_output(['sh', '-c', cmd])\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -128,11 +175,23 @@ class CommandInjection(Detector):
             shell = keyword(node, "shell")
             command = argument(node, 0, "args")
             if shell is None or is_constant(shell.value, "False"):
+                program = _program(command)
+                if program is not None and classify(program, ctx, "shell") is Level.TAINTED:
+                    self.report(ctx, node)  # the requester chooses which program runs
+                    return
                 command = _shell_c_command(command)
         else:
             return
-        if command is not None and classify(command, ctx, "shell") is not Level.SAFE:
-            self.report(ctx, node)
+        unsafe = command is not None and classify(command, ctx, "shell") is not Level.SAFE
+        ctx.judge(self, node, unsafe, "no shell, or a constant/quoted command", command)
+
+
+def _program(argv: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """What names the program: a whole command string, or an argument list's first item."""
+    if isinstance(argv, cst.List | cst.Tuple):
+        first = argv.elements[0] if argv.elements else None
+        return first.value if first is not None else None
+    return argv
 
 
 def _shell_c_command(argv: cst.BaseExpression | None) -> cst.BaseExpression | None:
@@ -148,6 +207,13 @@ def _shell_c_command(argv: cst.BaseExpression | None) -> cst.BaseExpression | No
 
 
 class CodeInjection(Detector):
+    """``eval`` or ``exec`` (the builtins, not a shadowing local) runs non-constant text.
+
+    Any text that is not a constant can carry ``__import__('os').system(...)``; parsing the
+    data instead (``ast.literal_eval``, ``json.loads``) gives the same values without running
+    them. A local reassigned to a literal before the call is SAFE.
+    """
+
     id = "GL103"
     category = "code-injection"
     cwe = 95
@@ -159,8 +225,8 @@ class CodeInjection(Detector):
         "def f(x):\n    x = '1 + 1'\n    return eval(x)\n",
     )
     INVALID = (
-        "def calc(expr):\n    return eval(expr)\n",
-        "from flask import request\ndef run():\n    exec(request.form['code'])\n",
+        Invalid("def calc(expr):\n    return eval(expr)\n", line=2),
+        Invalid("from flask import request\ndef run():\n    exec(request.form['code'])\n", line=3),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -169,8 +235,9 @@ class CodeInjection(Detector):
         if node.func.value in ctx.imports or ctx.lookup(node.func.value) is not None:
             return  # shadowed: not the builtin
         code = argument(node, 0, "source")
-        if code is not None and classify(code, ctx, "code") is not Level.SAFE:
-            self.report(ctx, node)
+        if code is not None:
+            unsafe = classify(code, ctx, "code") is not Level.SAFE
+            ctx.judge(self, node, unsafe, "the evaluated text is constant", code)
 
 
 _TEMPLATE_FROM_STRING = frozenset(
@@ -179,6 +246,14 @@ _TEMPLATE_FROM_STRING = frozenset(
 
 
 class TemplateInjection(Detector):
+    """A template is compiled from request data (server-side template injection).
+
+    ``render_template_string(f"...{request.args['n']}")`` lets the requester write Jinja
+    syntax that runs on the server (``{{ config }}``, object traversal to ``os``). Passing the
+    value as a template variable (``render_template_string(TEMPLATE, name=...)``) keeps it
+    data; only TAINTED template text is flagged.
+    """
+
     id = "GL104"
     category = "code-injection"
     cwe = 94
@@ -189,13 +264,17 @@ class TemplateInjection(Detector):
         "    return render_template_string('<p>{{ name }}</p>', name=request.args['n'])\n",
     )
     INVALID = (
-        "from flask import render_template_string, request\n@app.route('/')\ndef hi():\n"
-        "    return render_template_string(f\"<p>{request.args['n']}</p>\")\n",
+        Invalid(
+            "from flask import render_template_string, request\n@app.route('/')\ndef hi():\n"
+            "    return render_template_string(f\"<p>{request.args['n']}</p>\")\n",
+            line=4,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if ctx.callee(node) not in _TEMPLATE_FROM_STRING:
             return
         source = argument(node, 0, "source")
-        if source is not None and classify(source, ctx, "code") is Level.TAINTED:
-            self.report(ctx, node)
+        if source is not None:
+            unsafe = classify(source, ctx, "code") is Level.TAINTED
+            ctx.judge(self, node, unsafe, "the template text is not from the request", source)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from graderlib.detectors.bandit import newer_syntax_error, run_bandit
 from graderlib.detectors.base import DetectorFinding, Hit, Tool, fingerprint
+from graderlib.detectors.consensus import ARBITRATED, Clearance, SuppressedFinding, arbitrate
 from graderlib.detectors.external import ToolError, ToolFinding
 from graderlib.detectors.families import all_detectors
 from graderlib.detectors.positions import PositionResolver
@@ -38,6 +39,8 @@ class ScanResult(BaseModel):
     findings: tuple[DetectorFinding, ...] = ()
     syntax_error: str | None = None
     tool_errors: tuple[str, ...] = ()
+    #: bandit/ruff findings that graderlib's dataflow overruled (see ``consensus``)
+    suppressed: tuple[SuppressedFinding, ...] = ()
 
     @property
     def categories(self) -> frozenset[str]:
@@ -87,10 +90,11 @@ def _scan_parsed(
     module, tree = parsed.module, parsed.tree
     resolver = PositionResolver(module, source, tree, parse_ast=False)
     findings: list[DetectorFinding] = []
+    clearances: list[Clearance] = []
     errors: list[str] = []
     if "graderlib" in tools:
         try:
-            findings.extend(_graderlib_findings(module, resolver))
+            findings.extend(_graderlib_findings(module, resolver, clearances))
         except RecursionError:
             errors.append("graderlib: the code is nested too deeply to analyse")
         except Exception as error:
@@ -116,12 +120,47 @@ def _scan_parsed(
             findings.extend(_external_findings(raw, resolver, module))
         except (RecursionError, Exception) as error:
             errors.append(f"{tool}: could not place findings: {type(error).__name__}")
-    return ScanResult(path=path, findings=tuple(merge(findings)), tool_errors=tuple(errors))
+    suppressed: list[SuppressedFinding] = []
+    if "graderlib" in tools and len(tools) > 1:
+        imports = _import_spans(resolver, findings)
+        findings, suppressed = arbitrate(findings, clearances, imports)
+    return ScanResult(
+        path=path,
+        findings=tuple(merge(findings)),
+        tool_errors=tuple(errors),
+        suppressed=tuple(suppressed),
+    )
 
 
-def _graderlib_findings(module: cst.Module, resolver: PositionResolver) -> list[DetectorFinding]:
-    hits = Context(module, all_detectors()).run()
+def _graderlib_findings(
+    module: cst.Module, resolver: PositionResolver, clearances: list[Clearance]
+) -> list[DetectorFinding]:
+    context = Context(module, all_detectors())
+    hits = context.run()
+    for hit in context.clearances:
+        clearances.append(
+            Clearance(
+                detector=hit.detector.id,
+                category=hit.detector.category,
+                span=resolver.span(hit.anchor, hit.top),
+                reason=hit.message,
+            )
+        )
     return [_finding(hit, module, resolver) for hit in hits]
+
+
+def _import_spans(resolver: PositionResolver, findings: list[DetectorFinding]) -> list[Span]:
+    """The import statements that another tool flagged in an arbitrated category."""
+    spans = []
+    for finding in findings:
+        if finding.tool == "graderlib" or finding.category not in ARBITRATED:
+            continue
+        span, node, _ = resolver.statement_at(finding.span.start)
+        if isinstance(node, cst.SimpleStatementLine) and all(
+            isinstance(small, cst.Import | cst.ImportFrom) for small in node.body
+        ):
+            spans.append(span)
+    return spans
 
 
 def _finding(hit: Hit, module: cst.Module, resolver: PositionResolver) -> DetectorFinding:

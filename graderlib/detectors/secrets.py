@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword, short_name
 from graderlib.detectors.names import (
     PASSWORD_WORDS,
@@ -44,7 +44,40 @@ _FAST_HASHES = frozenset(
 def _is_secret_purpose(node: cst.CSTNode, ctx: Context) -> bool:
     names = purpose_identifiers(node, ctx)
     found = {word for name in names for word in words(name)}
-    return bool(found & TOKEN_PURPOSE_WORDS) or any(is_secret_name(n) for n in names)
+    if found & (TOKEN_PURPOSE_WORDS | _KEY_WORDS) or any(is_secret_name(n) for n in names):
+        return True
+    return _reaches_client_store(ctx)
+
+
+# A value stored under one of these is a key or an identity, whoever reads it.
+_KEY_WORDS = frozenset({"key", "remember", "uid", "guid", "uuid"})
+# Calls that hand a value to the client (or a store it trusts), whatever it is named.
+_CLIENT_SETTERS = frozenset(
+    {"set_cookie", "set_signed_cookie", "set_secure_cookie", "set_header", "add_header"}
+)
+_CLIENT_STORES = frozenset({"session", "cookies", "headers"})
+
+
+def _reaches_client_store(ctx: Context) -> bool:
+    """Inside ``resp.set_cookie(...)``, ``session[k] = ...`` or ``resp.headers[k] = ...``."""
+    for ancestor in ctx.ancestors():
+        if isinstance(ancestor, cst.Call):
+            func = ancestor.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _CLIENT_SETTERS:
+                return True
+        elif isinstance(ancestor, cst.Assign):
+            for target in ancestor.targets:
+                slot = target.target
+                if isinstance(slot, cst.Subscript):
+                    store = slot.value
+                    name = store.attr.value if isinstance(store, cst.Attribute) else None
+                    name = store.value if isinstance(store, cst.Name) else name
+                    if name in _CLIENT_STORES:
+                        return True
+            return False
+        elif isinstance(ancestor, cst.FunctionDef | cst.SimpleStatementLine):
+            return False
+    return False
 
 
 def purpose_words(node: cst.CSTNode, ctx: Context) -> set[str]:
@@ -73,6 +106,13 @@ def purpose_identifiers(node: cst.CSTNode, ctx: Context) -> list[str]:
 
 
 class WeakPasswordHash(Detector):
+    """A password is hashed with a fast hash (md5, sha1, sha256, blake2 ...).
+
+    Fast hashes let an attacker who steals the table try billions of guesses a second; a
+    password needs a slow, salted KDF (bcrypt, scrypt, argon2, pbkdf2). The purpose is read
+    from identifiers (``password``, ``pw_hash``), so md5 for an ETag or a cache key is fine.
+    """
+
     id = "GL301"
     category = "weak-hash"
     cwe = 916
@@ -86,16 +126,36 @@ class WeakPasswordHash(Detector):
         " usedforsecurity=False).hexdigest()\n",
     )
     INVALID = (
-        "import hashlib\ndef hash_password(password):\n"
-        "    return hashlib.md5(password.encode()).hexdigest()\n",
-        "import hashlib\ndef register(user, pw):\n"
-        "    user.pw_hash = hashlib.sha256(pw.encode()).hexdigest()\n",
-        "import hashlib\ndef store(user, password):\n"
-        "    digest = hashlib.new('sha1', password.encode()).hexdigest()\n",
+        Invalid(
+            "import hashlib\ndef hash_password(password):\n"
+            "    return hashlib.md5(password.encode()).hexdigest()\n",
+            line=3,
+        ),
+        Invalid(
+            "import hashlib\ndef register(user, pw):\n"
+            "    user.pw_hash = hashlib.sha256(pw.encode()).hexdigest()\n",
+            line=3,
+        ),
+        Invalid(
+            "import hashlib\ndef store(user, password):\n"
+            "    digest = hashlib.new('sha1', password.encode()).hexdigest()\n",
+            line=3,
+        ),
+        Invalid(
+            "from cryptography.hazmat.primitives import hashes\ndef store(user):\n"
+            "    secret = get_password()\n    hasher = hashes.Hash(hashes.SHA256())\n"
+            "    hasher.update(secret)\n    return hasher.finalize()\n",
+            line=5,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         callee = ctx.callee(node)
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "update" and node.args:
+            if _fast_hasher(func.value, ctx) and _password_data(node.args[0].value, ctx):
+                self.report(ctx, node)
+            return
         if callee == "hashlib.new":
             algorithm = argument(node, 0, "name")
             if not isinstance(algorithm, cst.SimpleString):
@@ -110,13 +170,60 @@ class WeakPasswordHash(Detector):
             return
         security = keyword(node, "usedforsecurity")
         if security is not None and is_constant(security.value, "False"):
+            ctx.clear(type(self), node, "usedforsecurity=False")
             return
-        mentioned: set[str] = set(purpose_words(node, ctx))
-        if data is not None:
-            for name in identifiers(data):
-                mentioned.update(words(name))
-        if mentioned & PASSWORD_WORDS:
+        purpose: set[str] = set(purpose_words(node, ctx))
+        hashed = {w for name in identifiers(data) for w in words(name)} if data else set()
+        if (purpose | hashed) & PASSWORD_WORDS:
             self.report(ctx, node)
+        elif not (purpose & TOKEN_PURPOSE_WORDS or hashed & (TOKEN_PURPOSE_WORDS | {"key"})):
+            # Nothing names a secret, neither what is hashed nor what for: a checksum, an
+            # ETag, a content address. A hash of a token, a key or a signature is not cleared:
+            # whether md5 is too weak there stays bandit's (B324) call.
+            ctx.clear(type(self), node, "the hash protects no password or secret")
+
+
+_HASH_OBJECTS = frozenset({"Hash", "new"})
+
+
+def _fast_hasher(receiver: cst.BaseExpression, ctx: Context) -> bool:
+    """A local made by ``hashlib.md5()``, ``hashes.Hash(hashes.SHA256())`` or ``MD5.new()``."""
+    if not isinstance(receiver, cst.Name):
+        return False
+    found = ctx.lookup(receiver.value)
+    for binding in ctx.reaching(found[1]) if found else ():
+        made = binding.value
+        if not isinstance(made, cst.Call):
+            continue
+        callee = ctx.callee(made)
+        name = short_name(callee)
+        if callee.startswith("hashlib.") and name.lower() in _FAST_HASHES:
+            return True
+        if name in _HASH_OBJECTS:
+            algorithm = (
+                ctx.callee(made.args[0].value)
+                if made.args and isinstance(made.args[0].value, cst.Call)
+                else callee.rsplit(".", 1)[0]
+            )
+            if short_name(algorithm).lower().replace("_", "") in _FAST_HASHES:
+                return True
+    return False
+
+
+def _password_data(data: cst.BaseExpression, ctx: Context) -> bool:
+    """Data named like a password, or made by a call named like one (``get_password()``)."""
+    mentioned = {w for name in identifiers(data) for w in words(name)}
+    if mentioned & PASSWORD_WORDS:
+        return True
+    if isinstance(data, cst.Name):
+        found = ctx.lookup(data.value)
+        for binding in ctx.reaching(found[1]) if found else ():
+            made = binding.value
+            if isinstance(made, cst.Call) and set(words(short_name(ctx.callee(made)))) & (
+                PASSWORD_WORDS
+            ):
+                return True
+    return False
 
 
 _RANDOM_FUNCTIONS = frozenset(
@@ -136,6 +243,14 @@ _RANDOM_FUNCTIONS = frozenset(
 
 
 class WeakRandomSecret(Detector):
+    """``random`` (a predictable Mersenne Twister) makes a secret, or feeds a client-held value.
+
+    Tokens, codes, nonces, salts, passwords and keys made with ``random`` can be predicted
+    from a few outputs. The purpose is read from the names around the call (the target,
+    keyword or function), and a random value set as a cookie, header or session entry is a
+    secret by position. ``secrets``/``SystemRandom`` are the fix; a shuffle or jitter is fine.
+    """
+
     id = "GL302"
     category = "weak-random"
     cwe = 338
@@ -145,11 +260,29 @@ class WeakRandomSecret(Detector):
         "import random\ndef shuffle_deck(deck):\n    random.shuffle(deck)\n",
         "import secrets\ndef make_token():\n    return secrets.token_urlsafe(32)\n",
         "import random\ndef jitter():\n    delay = random.uniform(0, 1)\n    return delay\n",
+        "import random\ndef theme(resp, themes):\n    pick = random.choice(themes)\n"
+        "    resp.set_cookie('theme', pick)\n",
     )
     INVALID = (
-        "import random, string\ndef make_reset_token():\n"
-        "    return ''.join(random.choice(string.ascii_letters) for _ in range(32))\n",
-        "import random\ndef issue(user):\n    user.otp = random.randint(100000, 999999)\n",
+        Invalid(
+            "import random, string\ndef make_reset_token():\n"
+            "    return ''.join(random.choice(string.ascii_letters) for _ in range(32))\n",
+            line=3,
+        ),
+        Invalid(
+            "import random\ndef issue(user):\n    user.otp = random.randint(100000, 999999)\n",
+            line=3,
+        ),
+        Invalid(
+            "import random\ndef remember(resp):\n"
+            "    resp.set_cookie('rm', str(random.random()), secure=True, httponly=True)\n",
+            line=3,
+        ),
+        Invalid(
+            "import random\nfrom flask import session\ndef start():\n"
+            "    session['visit'] = random.getrandbits(64)\n",
+            line=4,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -160,6 +293,41 @@ class WeakRandomSecret(Detector):
             return  # random.SystemRandom().choice is fine
         if _is_secret_purpose(node, ctx):
             self.report(ctx, node)
+        elif short_name(callee) == "shuffle" or purpose_words(node, ctx) & _HARMLESS_RANDOM:
+            # Cleared only on evidence of a harmless use; an unexplained random value (a
+            # "code", an "id") is left to bandit's B311.
+            ctx.clear(
+                type(self), node, "the random value is a delay, a sample or a pick, no secret"
+            )
+
+
+_HARMLESS_RANDOM = frozenset(
+    {
+        "delay",
+        "jitter",
+        "backoff",
+        "sleep",
+        "wait",
+        "timeout",
+        "retry",
+        "sample",
+        "shuffle",
+        "deck",
+        "color",
+        "colour",
+        "theme",
+        "pick",
+        "index",
+        "offset",
+        "noise",
+        "weight",
+        "chance",
+        "probability",
+        "demo",
+        "fake",
+        "mock",
+    }
+)
 
 
 def _secret_literal(value: cst.BaseExpression | None) -> bool:
@@ -178,7 +346,18 @@ def _secret_literal(value: cst.BaseExpression | None) -> bool:
     return not (text.isupper() and text.replace("_", "").isalpha() and "_" in text)
 
 
+_NOT_A_CREDENTIAL = "the value is not a credential literal (empty, a name, a URL, a placeholder)"
+
+
 class HardcodedSecret(Detector):
+    """A credential literal is written into the source (assignment, argument, default, dict).
+
+    A secret in the source is in every clone, backup and log of the repository. The name
+    must say credential (``password``, ``api_key``, ``secret``) and the literal must look like
+    one: not empty, not a sentence, a URL, a placeholder or a field name such as
+    ``PASSWORD_FIELD = 'password'``.
+    """
+
     id = "GL303"
     category = "hardcoded-secret"
     cwe = 798
@@ -192,33 +371,28 @@ class HardcodedSecret(Detector):
         "ERROR = 'invalid password'\n",
     )
     INVALID = (
-        "SECRET_KEY = 'dev-8f2b1c9e'\n",
-        "def connect():\n    return db.connect(user='app', password='hunter2')\n",
-        "def login(user, password='admin123'):\n    pass\n",
-        "CONFIG = {'api_key': 'sk_live_51Habc'}\n",
-        "def check(password):\n    return password == 'letmein'\n",
+        Invalid("SECRET_KEY = 'dev-8f2b1c9e'\n", line=1),
+        Invalid("def connect():\n    return db.connect(user='app', password='hunter2')\n", line=2),
+        Invalid("def login(user, password='admin123'):\n    pass\n", line=1),
+        Invalid("CONFIG = {'api_key': 'sk_live_51Habc'}\n", line=1),
+        Invalid("def check(password):\n    return password == 'letmein'\n", line=2),
     )
 
     def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
-        if _secret_literal(node.value) and any(
-            is_secret_name(n) for t in node.targets for n in target_identifiers(t.target)
-        ):
-            self.report(ctx, node)
+        if any(is_secret_name(n) for t in node.targets for n in target_identifiers(t.target)):
+            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx: Context) -> None:
-        if _secret_literal(node.value) and any(
-            is_secret_name(n) for n in target_identifiers(node.target)
-        ):
-            self.report(ctx, node)
+        if any(is_secret_name(n) for n in target_identifiers(node.target)):
+            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
 
     def visit_Arg(self, node: cst.Arg, ctx: Context) -> None:
-        named = node.keyword is not None and is_secret_name(node.keyword.value)
-        if named and _secret_literal(node.value):
-            self.report(ctx, node)
+        if node.keyword is not None and is_secret_name(node.keyword.value):
+            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
 
     def visit_Param(self, node: cst.Param, ctx: Context) -> None:
-        if is_secret_name(node.name.value) and _secret_literal(node.default):
-            self.report(ctx, node)
+        if is_secret_name(node.name.value) and node.default is not None:
+            ctx.judge(self, node, _secret_literal(node.default), _NOT_A_CREDENTIAL)
 
     def visit_DictElement(self, node: cst.DictElement, ctx: Context) -> None:
         if not isinstance(node.key, cst.SimpleString) or not _secret_literal(node.value):
@@ -274,6 +448,9 @@ def _sensitive_refs(expr: cst.CSTNode, ctx: Context) -> Iterable[cst.CSTNode]:
                 yield from _sensitive_refs(item.value, ctx)
     elif isinstance(expr, cst.Call):
         callee = ctx.callee(expr)
+        if _secret_call(expr, ctx):
+            yield expr
+            return
         if callee in _PASS_THROUGH or (
             isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format"
         ):
@@ -287,12 +464,29 @@ def _computed_secret(name: cst.Name, ctx: Context) -> bool:
     for binding in ctx.reaching(found[1]) if found else ():
         if isinstance(binding.value, cst.Call):
             callee_words = set(words(ctx.callee(binding.value).replace(".", "_")))
-            if callee_words & {"sign", "signature", "hmac", "secret", "token", "password"}:
+            if callee_words & {
+                "sign",
+                "signature",
+                "hmac",
+                "secret",
+                "token",
+                "password",
+                "getpass",
+            }:
                 return True
     return False
 
 
 class SecretInLog(Detector):
+    """A secret or personal datum reaches a log or the console, or a secret is stored in clear.
+
+    Logs (and stdout/stderr, which end up in them) are copied to places with weaker access
+    control than the data they mention; a password written to a file or a cookie is readable
+    by whoever reads those. Values are judged by their names, the calls that made them
+    (``get_password()``, ``getpass.getpass()``) and formatting; logging that a login
+    happened, or a user id, is fine, and storage is judged for credentials only.
+    """
+
     id = "GL305"
     category = "sensitive-data-in-logs"
     cwe = 532
@@ -303,22 +497,54 @@ class SecretInLog(Detector):
         "    log.info('login attempt for %s', user)\n",
         "import logging\ndef login(user, password):\n"
         "    logging.warning('invalid password for %s', user)\n",
+        "def save(path, user_id, theme):\n    with open(path, 'w') as fh:\n"
+        "        fh.write(f'{user_id}:{theme}')\n",
     )
     INVALID = (
-        "import logging\nlog = logging.getLogger(__name__)\ndef login(user, password):\n"
-        "    log.info('login %s with %s', user, password)\n",
-        "import logging\ndef call(api_key):\n    logging.debug(f'calling with key {api_key}')\n",
-        "def pay(self, card_number):\n    self.logger.info('charging %s', card_number)\n",
-        "def check(log, secret, body, sig):\n    expected = expected_signature(secret, body)\n"
-        "    log.warning('bad signature %s (expected %s)', sig, expected)\n",
+        Invalid(
+            "import logging\nlog = logging.getLogger(__name__)\ndef login(user, password):\n"
+            "    log.info('login %s with %s', user, password)\n",
+            line=4,
+        ),
+        Invalid(
+            "import logging\ndef call(api_key):\n"
+            "    logging.debug(f'calling with key {api_key}')\n",
+            line=3,
+        ),
+        Invalid(
+            "def pay(self, card_number):\n    self.logger.info('charging %s', card_number)\n",
+            line=2,
+        ),
+        Invalid(
+            "def check(log, secret, body, sig):\n    expected = expected_signature(secret, body)\n"
+            "    log.warning('bad signature %s (expected %s)', sig, expected)\n",
+            line=3,
+        ),
+        Invalid("import getpass\ndef ask():\n    pw = getpass.getpass()\n    print(pw)\n", line=4),
+        Invalid(
+            "def save(path, password):\n    with open(path, 'w') as fh:\n"
+            "        fh.write(password)\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value not in _LOG_METHODS:
+        callee = ctx.callee(node)
+        if callee in _CONSOLE_WRITES:
+            pass  # console output ends up in the same logs
+        elif isinstance(func, cst.Attribute) and func.attr.value in _STORE_METHODS:
+            values = [a.value for a in node.args[-1:]] if node.args else []
+            if func.attr.value == "set_cookie":
+                values = [v for v in (argument(node, 1, "value"),) if v is not None]
+            if any(_secret_refs(v, ctx) for v in values):
+                self.report(ctx, node, "a secret is stored in cleartext (a file or a cookie)")
             return
-        receiver = ctx.qualname(func.value) or ""
-        if not (receiver.startswith("logging") or "log" in receiver.rsplit(".", 1)[-1].lower()):
+        elif not (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in _LOG_METHODS
+            and _is_logger(func.value, ctx)
+        ):
             return
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in {"exc_info", "stack_info"}:
@@ -326,6 +552,51 @@ class SecretInLog(Detector):
             if next(iter(_sensitive_refs(arg.value, ctx)), None) is not None:
                 self.report(ctx, node)
                 return
+
+
+_CONSOLE_WRITES = frozenset({"print", "sys.stdout.write", "sys.stderr.write"})
+_STORE_METHODS = frozenset({"write", "writelines", "write_text", "write_bytes", "set_cookie"})
+
+
+def _is_logger(receiver: cst.BaseExpression, ctx: Context) -> bool:
+    """``logging``, ``log``/``logger``-named objects, ``get_logger()``, or a local bound to one."""
+    name = ctx.qualname(receiver) or ""
+    if name.startswith("logging") or "log" in name.rsplit(".", 1)[-1].lower():
+        return True
+    if isinstance(receiver, cst.Name):
+        found = ctx.lookup(receiver.value)
+        for binding in ctx.reaching(found[1]) if found else ():
+            value = binding.value
+            named = isinstance(value, cst.Name | cst.Attribute | cst.Call)
+            if named and value is not receiver and "log" in (ctx.qualname(value) or "").lower():
+                return True
+    return False
+
+
+def _secret_refs(expr: cst.BaseExpression, ctx: Context) -> bool:
+    """A credential (not merely personal data) among the values ``expr`` is built from."""
+    method = expr.func if isinstance(expr, cst.Call) else None
+    if isinstance(method, cst.Attribute) and method.attr.value in {"encode", "decode", "strip"}:
+        return _secret_refs(method.value, ctx)
+    if isinstance(expr, cst.List | cst.Tuple):
+        return any(_secret_refs(e.value, ctx) for e in expr.elements)
+    if isinstance(expr, cst.BinaryOperation):
+        return _secret_refs(expr.left, ctx) or _secret_refs(expr.right, ctx)
+    if isinstance(expr, cst.Name):
+        found = ctx.lookup(expr.value)
+        reaching = ctx.reaching(found[1]) if found else []
+        built = [b.value for b in reaching if b.kind == "assign" and b.value is not None]
+        if any(isinstance(v, cst.List | cst.Tuple | cst.BinaryOperation) for v in built):
+            return any(_secret_refs(v, ctx) for v in built)
+    return any(
+        is_secret_name(n) for ref in _sensitive_refs(expr, ctx) for n in target_identifiers(ref)
+    ) or (isinstance(expr, cst.Call) and _secret_call(expr, ctx))
+
+
+def _secret_call(call: cst.Call, ctx: Context) -> bool:
+    """``get_password()``, ``getpass.getpass()``: a call whose name says it returns a secret."""
+    name = short_name(ctx.callee(call))
+    return bool(name) and (is_secret_name(name) or name == "getpass")
 
 
 _DIGEST_WORDS = frozenset(
@@ -356,6 +627,13 @@ def _dynamic(expr: cst.BaseExpression) -> bool:
 
 
 class NonConstantTimeCompare(Detector):
+    """A signature, token or MAC is compared with ``==``.
+
+    ``==`` stops at the first differing byte, so response times reveal how much of a
+    forged value is right. ``hmac.compare_digest`` takes the same time whatever matches; the
+    comparison is judged when a side's name says signature/token/digest/mac.
+    """
+
     id = "GL306"
     category = "timing-attack"
     cwe = 208
@@ -368,9 +646,15 @@ class NonConstantTimeCompare(Detector):
         "def missing(signature):\n    return signature == ''\n",
     )
     INVALID = (
-        "def check(header, secret, body):\n    expected = sign(secret, body)\n"
-        "    if header != expected:\n        raise ValueError('bad signature')\n",
-        "def auth(request, user):\n    return request.headers['X-Token'] == user.api_token\n",
+        Invalid(
+            "def check(header, secret, body):\n    expected = sign(secret, body)\n"
+            "    if header != expected:\n        raise ValueError('bad signature')\n",
+            line=3,
+        ),
+        Invalid(
+            "def auth(request, user):\n    return request.headers['X-Token'] == user.api_token\n",
+            line=2,
+        ),
     )
 
     def visit_Comparison(self, node: cst.Comparison, ctx: Context) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import has_star_kwargs, is_constant, keyword, short_name
-from graderlib.detectors.walk import Context
+from graderlib.detectors.walk import UNDECIDED, Context, constant_value
 from graderlib.taxonomy import Severity
 
 _HTTP_VERBS = ("get", "post", "put", "delete", "patch", "head", "options", "request")
@@ -17,6 +17,14 @@ _AIOHTTP_SSL_CALLS = frozenset({*_HTTP_VERBS, "ws_connect", "TCPConnector", "Cli
 
 
 class TlsVerificationDisabled(Detector):
+    """Certificate or host-key verification is turned off.
+
+    ``verify=False``, ``ssl=False`` (aiohttp), ``CERT_NONE``, ``check_hostname = False``,
+    ``_create_unverified_context`` and paramiko's ``AutoAddPolicy`` let anyone on the path
+    impersonate the server. A CA bundle path for ``verify`` is the correct way to trust a
+    private CA.
+    """
+
     id = "GL304"
     category = "tls-verification-disabled"
     cwe = 295
@@ -27,13 +35,21 @@ class TlsVerificationDisabled(Detector):
         "import requests\nrequests.get('https://x', verify='/etc/ssl/ca.pem', timeout=5)\n",
     )
     INVALID = (
-        "import requests\nrequests.get('https://x', verify=False, timeout=5)\n",
-        "import ssl\nctx = ssl._create_unverified_context()\n",
-        "async def f(session):\n    return await session.get('https://x', ssl=False)\n",
-        "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\n"
-        "ctx.verify_mode = ssl.CERT_NONE\n",
-        "import paramiko\nc = paramiko.SSHClient()\n"
-        "c.set_missing_host_key_policy(paramiko.AutoAddPolicy())\n",
+        Invalid("import requests\nrequests.get('https://x', verify=False, timeout=5)\n", line=2),
+        Invalid("import ssl\nctx = ssl._create_unverified_context()\n", line=2),
+        Invalid(
+            "async def f(session):\n    return await session.get('https://x', ssl=False)\n", line=2
+        ),
+        Invalid(
+            "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\n"
+            "ctx.verify_mode = ssl.CERT_NONE\n",
+            line=3,
+        ),
+        Invalid(
+            "import paramiko\nc = paramiko.SSHClient()\n"
+            "c.set_missing_host_key_policy(paramiko.AutoAddPolicy())\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -47,7 +63,7 @@ class TlsVerificationDisabled(Detector):
         )
         if (
             aiohttp_off
-            or (verify is not None and is_constant(verify.value, "False"))
+            or (verify is not None and _falsy_constant(verify.value, ctx))
             or callee in {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
         ):
             self.report(ctx, node)
@@ -75,6 +91,13 @@ class TlsVerificationDisabled(Detector):
 
 
 class RequestWithoutTimeout(Detector):
+    """A network call (requests, urlopen, httpx with ``timeout=None``) has no timeout.
+
+    requests and urllib wait for ever by default, so one slow peer holds a worker until it
+    is restarted. An explicit ``timeout=`` is the fix; httpx has a default, so only an
+    explicit ``None`` is flagged there.
+    """
+
     id = "GL401"
     category = "request-without-timeout"
     cwe = 400
@@ -86,9 +109,12 @@ class RequestWithoutTimeout(Detector):
         "import requests\ndef get(url, **kw):\n    return requests.get(url, **kw)\n",
     )
     INVALID = (
-        "import requests\ndef fetch(url):\n    return requests.get(url).json()\n",
-        "import httpx\nclient = httpx.Client(timeout=None)\n",
-        "from urllib.request import urlopen\ndef fetch(u):\n    return urlopen(u).read()\n",
+        Invalid("import requests\ndef fetch(url):\n    return requests.get(url).json()\n", line=3),
+        Invalid("import httpx\nclient = httpx.Client(timeout=None)\n", line=2),
+        Invalid(
+            "from urllib.request import urlopen\ndef fetch(u):\n    return urlopen(u).read()\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -111,3 +137,9 @@ class RequestWithoutTimeout(Detector):
             if callee.startswith("urllib") and len(node.args) >= 3:
                 return  # urlopen(url, data, timeout) positionally
             self.report(ctx, node)
+
+
+def _falsy_constant(expr: cst.BaseExpression, ctx: Context) -> bool:
+    """``False``, ``0``, or a local that constant folding shows holds one of them."""
+    value = constant_value(expr, ctx)
+    return value is not UNDECIDED and value is not None and not value

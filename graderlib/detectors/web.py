@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from graderlib.detectors.base import Detector
+from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword, short_name
 from graderlib.detectors.dataflow import Level, classify, is_formatted, string_parts
+from graderlib.detectors.names import words
 from graderlib.detectors.walk import Context
 from graderlib.taxonomy import Severity
 
@@ -45,6 +46,14 @@ _PATH_METHODS = frozenset(
 
 
 class PathTraversal(Detector):
+    """A file path built from request data reaches ``open``, ``send_file`` or a pathlib read.
+
+    ``../`` in the value walks out of the intended directory. ``secure_filename``,
+    ``os.path.basename``, ``safe_join``/``send_from_directory`` and a realpath check against
+    the base directory (``if not path.startswith(BASE): abort(403)``) confine it. Only
+    TAINTED paths are flagged, since ``open(path)`` with a program's own path is everywhere.
+    """
+
     id = "GL110"
     category = "path-traversal"
     cwe = 22
@@ -61,19 +70,35 @@ class PathTraversal(Detector):
         "    if not path.startswith(BASE):\n        abort(403)\n    return open(path).read()\n",
     )
     INVALID = (
-        "import os\nfrom flask import request\n@app.route('/f')\ndef f():\n"
-        "    path = os.path.join('files', request.args['name'])\n"
-        "    with open(path) as fh:\n        return fh.read()\n",
-        "from pathlib import Path\nfrom flask import request\n@app.route('/n')\ndef n():\n"
-        "    return (Path('/srv/notes') / request.args['name']).read_text()\n",
-        "from flask import send_file\n@app.route('/f/<name>')\ndef f(name):\n"
-        "    return send_file('/srv/files/' + name)\n",
+        Invalid(
+            "import os\nfrom flask import request\n@app.route('/f')\ndef f():\n"
+            "    path = os.path.join('files', request.args['name'])\n"
+            "    with open(path) as fh:\n        return fh.read()\n",
+            line=6,
+        ),
+        Invalid(
+            "from pathlib import Path\nfrom flask import request\n@app.route('/n')\ndef n():\n"
+            "    return (Path('/srv/notes') / request.args['name']).read_text()\n",
+            line=5,
+        ),
+        Invalid(
+            "from flask import send_file\n@app.route('/f/<name>')\ndef f(name):\n"
+            "    return send_file('/srv/files/' + name)\n",
+            line=4,
+        ),
+        Invalid(
+            "from flask import request, send_from_directory\n@app.route('/f')\ndef f():\n"
+            "    base = request.args['dir']\n    return send_from_directory(base, 'index.html')\n",
+            line=5,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         callee = ctx.callee(node)
         if callee in _PATH_SINKS:
             path = argument(node, 0, "file", "path", "filename", "path_or_file", "src")
+        elif callee in {"flask.send_from_directory", "send_from_directory"}:
+            path = argument(node, 0, "directory")  # the file name is confined; the base is not
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in _PATH_METHODS:
             receiver = node.func.value
             if not _is_path_expression(receiver, ctx):
@@ -81,8 +106,9 @@ class PathTraversal(Detector):
             path = receiver
         else:
             return
-        if path is not None and classify(path, ctx, "path") is Level.TAINTED:
-            self.report(ctx, node)
+        if path is not None:
+            unsafe = classify(path, ctx, "path") is Level.TAINTED
+            ctx.judge(self, node, unsafe, "the path is not from the request, or is confined", path)
 
 
 def _is_path_expression(expr: cst.BaseExpression, ctx: Context) -> bool:
@@ -114,6 +140,15 @@ _FETCHES = frozenset(
 
 
 class ServerSideRequestForgery(Detector):
+    """The server fetches a URL, host or path that comes from the request.
+
+    requests/httpx/urllib fetches, HTTP clients and sessions, ``http.client`` connections and
+    SDK clients built from a URL (``vault_url=``, ``from_*_url``) are sinks; the requester can
+    point them at internal services or cloud metadata. A host checked against an allow-list
+    (``if urlparse(u).hostname not in ALLOWED: abort()``) is validated; a scheme check alone
+    is not.
+    """
+
     id = "GL111"
     category = "ssrf"
     cwe = 918
@@ -130,12 +165,22 @@ class ServerSideRequestForgery(Detector):
         "    return requests.get(url, timeout=5).text\n",
     )
     INVALID = (
-        "import requests\nfrom flask import request\n@app.route('/p')\ndef p():\n"
-        "    return requests.get(request.args['url'], timeout=5).text\n",
-        "import httpx\n@app.get('/f')\nasync def f(target: str):\n"
-        "    async with httpx.AsyncClient() as client:\n        return await client.get(target)\n",
-        "from urllib.request import urlopen\n@app.get('/p')\ndef p(url: str):\n"
-        "    return urlopen(url, timeout=3).read()\n",
+        Invalid(
+            "import requests\nfrom flask import request\n@app.route('/p')\ndef p():\n"
+            "    return requests.get(request.args['url'], timeout=5).text\n",
+            line=5,
+        ),
+        Invalid(
+            "import httpx\n@app.get('/f')\nasync def f(target: str):\n"
+            "    async with httpx.AsyncClient() as client:\n"
+            "        return await client.get(target)\n",
+            line=5,
+        ),
+        Invalid(
+            "from urllib.request import urlopen\n@app.get('/p')\ndef p(url: str):\n"
+            "    return urlopen(url, timeout=3).read()\n",
+            line=4,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -147,10 +192,19 @@ class ServerSideRequestForgery(Detector):
         elif http_client_method(node, ctx) is not None:
             method = http_client_method(node, ctx)
             url = argument(node, 1, "url") if method == "request" else argument(node, 0, "url")
+            if method == "request" and _tainted_connection(node, ctx):
+                self.report(ctx, node)  # http.client: the host itself is the requester's
+                return
+        elif callee not in _REDIRECTS and short_name(callee) not in {"url_for", "reverse"}:
+            url = _client_url(node, callee)
+            if url is None or classify(url, ctx, "url") is not Level.TAINTED:
+                return  # an SDK client given a URL: report tainted ones, judge nothing else
         else:
             return
-        if url is not None and classify(url, ctx, "url") is Level.TAINTED:
-            self.report(ctx, node)
+        if url is not None:
+            unsafe = classify(url, ctx, "url") is Level.TAINTED
+            why = "the URL is not from the request, or is allow-listed"
+            ctx.judge(self, node, unsafe, why, url)
 
 
 _CLIENT_FACTORIES = frozenset(
@@ -168,8 +222,23 @@ _CLIENT_METHODS = frozenset(
 )
 
 
+_CONNECTIONS = frozenset(
+    {
+        "http.client.HTTPConnection",
+        "http.client.HTTPSConnection",
+        "httplib.HTTPConnection",
+        "httplib.HTTPSConnection",
+    }
+)
+_CLIENT_WORDS = frozenset({"session", "client", "http", "conn", "connection"})
+
+
 def http_client_method(call: cst.Call, ctx: Context) -> str | None:
-    """``client.get`` where ``client`` was made by ``httpx.AsyncClient()`` & co: the method."""
+    """``client.get`` where ``client`` is an HTTP client or connection: the method name.
+
+    A client is made by ``httpx.AsyncClient()`` & co, ``http.client.HTTPConnection``, or is
+    a local named like one (``session``, ``client``) whose maker the dataflow cannot see.
+    """
     func = call.func
     if not isinstance(func, cst.Attribute) or func.attr.value not in _CLIENT_METHODS:
         return None
@@ -179,10 +248,46 @@ def http_client_method(call: cst.Call, ctx: Context) -> str | None:
     if not isinstance(receiver, cst.Name):
         return None
     found = ctx.lookup(receiver.value)
-    for binding in found[1] if found else ():
-        made_by = binding.value
-        if isinstance(made_by, cst.Call) and ctx.callee(made_by) in _CLIENT_FACTORIES:
+    makers = [b.value for b in found[1] if isinstance(b.value, cst.Call)] if found else []
+    for made_by in makers:
+        if ctx.callee(made_by) in _CLIENT_FACTORIES | _CONNECTIONS:
             return func.attr.value
+    if ctx.qualname(receiver) in {"flask.session", "session"} and not found:
+        return None  # flask's session is a dict, not an HTTP session
+    named = set(words(receiver.value)) & _CLIENT_WORDS
+    unknown_maker = found is not None and all(ctx.callee(m) not in _KNOWN_MAPS for m in makers)
+    return func.attr.value if named and unknown_maker and makers else None
+
+
+_KNOWN_MAPS = frozenset({"dict", "collections.OrderedDict", "collections.defaultdict"})
+
+
+def _tainted_connection(call: cst.Call, ctx: Context) -> bool:
+    """``conn.request(...)`` on ``conn = HTTPConnection(host)`` with ``host`` from the request."""
+    receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+    if not isinstance(receiver, cst.Name):
+        return False
+    found = ctx.lookup(receiver.value)
+    for binding in ctx.reaching(found[1]) if found else ():
+        made_by = binding.value
+        if isinstance(made_by, cst.Call) and ctx.callee(made_by) in _CONNECTIONS:
+            host = argument(made_by, 0, "host")
+            return host is not None and classify(host, ctx, "url") is Level.TAINTED
+    return False
+
+
+def _client_url(call: cst.Call, callee: str) -> cst.BaseExpression | None:
+    """The URL an SDK client is built for: ``vault_url=``, ``blob_url=``, ``from_*_url(u)``."""
+    for arg in call.args:
+        if arg.keyword is not None and (
+            arg.keyword.value == "url" or arg.keyword.value.endswith("_url")
+        ):
+            return arg.value
+    name = short_name(callee)
+    if name.startswith("from_") and name.endswith("url"):
+        return argument(call, 0)
+    if name.endswith("Client") and name[:1].isupper():
+        return argument(call, 0)
     return None
 
 
@@ -203,6 +308,13 @@ _REDIRECTS = frozenset(
 
 
 class OpenRedirect(Detector):
+    """A redirect target (``redirect``, a ``Location`` header) comes from the request.
+
+    ``?next=https://evil.example`` turns the site into a phishing relay. ``url_for``/``reverse``
+    targets and a guard such as ``if not is_safe_url(target): target = '/'`` make it SAFE; a
+    check of the scheme alone does not, since it leaves the host free.
+    """
+
     id = "GL112"
     category = "open-redirect"
     cwe = 601
@@ -216,22 +328,33 @@ class OpenRedirect(Detector):
         "    if not is_safe_url(target):\n        target = '/'\n    return redirect(target)\n",
     )
     INVALID = (
-        "from flask import redirect, request\n@app.route('/login')\ndef login():\n"
-        "    return redirect(request.args.get('next', '/'))\n",
-        "def login(form, query):\n    target = query.get('next') or '/home'\n"
-        "    return Response(302, headers={'Location': target})\n",
-        "def back(environ, start_response):\n    url = environ.get('HTTP_REFERER', '/')\n"
-        "    if not url.startswith('https://'):\n        url = '/'\n"
-        "    start_response('302 Found', [('Location', url)])\n"
-        "    return redirect(url)\n",
+        Invalid(
+            "from flask import redirect, request\n@app.route('/login')\ndef login():\n"
+            "    return redirect(request.args.get('next', '/'))\n",
+            line=4,
+        ),
+        Invalid(
+            "def login(form, query):\n    target = query.get('next') or '/home'\n"
+            "    return Response(302, headers={'Location': target})\n",
+            line=3,
+        ),
+        Invalid(
+            "def back(environ, start_response):\n    url = environ.get('HTTP_REFERER', '/')\n"
+            "    if not url.startswith('https://'):\n        url = '/'\n"
+            "    start_response('302 Found', [('Location', url)])\n"
+            "    return redirect(url)\n",
+            line=6,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if ctx.callee(node) not in _REDIRECTS:
             return
         target = argument(node, 0, "location", "url", "redirect_to", "to")
-        if target is not None and classify(target, ctx, "url") is Level.TAINTED:
-            self.report(ctx, node)
+        if target is not None:
+            unsafe = classify(target, ctx, "url") is Level.TAINTED
+            why = "the target is not from the request, or is checked"
+            ctx.judge(self, node, unsafe, why, target)
 
     def visit_DictElement(self, node: cst.DictElement, ctx: Context) -> None:
         """``headers={"Location": target}``: a redirect spelled as a header."""
@@ -276,6 +399,14 @@ def _looks_like_html(texts: list[str]) -> bool:
 
 
 class ReflectedXss(Detector):
+    """HTML-looking text built by formatting reaches a response with request data unescaped.
+
+    Returned strings, ``make_response``/``HttpResponse`` bodies and tornado ``self.write``
+    are sinks when their literal parts contain tags. ``html.escape``/``markupsafe.escape``
+    sanitise; when some interpolated parts are escaped and another is of unknown origin, the
+    author evidently knew and missed one, so that is flagged too.
+    """
+
     id = "GL113"
     category = "xss"
     cwe = 79
@@ -290,14 +421,26 @@ class ReflectedXss(Detector):
         "    return render_template('hi.html', name=request.args['name'])\n",
     )
     INVALID = (
-        "from flask import request\n@app.route('/hi')\ndef hi():\n"
-        "    name = request.args.get('name', '')\n    return '<h1>Hello ' + name + '</h1>'\n",
-        "from django.http import HttpResponse\ndef hi(request):\n"
-        "    return HttpResponse('<p>%s</p>' % request.GET['q'])\n",
-        "import html\ndef card(c):\n    who = html.escape(c.author)\n"
-        "    return f'<p><b>{who}</b> {c.body}</p>'\n",
-        "class Search(tornado.web.RequestHandler):\n    def get(self):\n"
-        "        self.write('<h2>%s</h2>' % self.get_argument('q'))\n",
+        Invalid(
+            "from flask import request\n@app.route('/hi')\ndef hi():\n"
+            "    name = request.args.get('name', '')\n    return '<h1>Hello ' + name + '</h1>'\n",
+            line=5,
+        ),
+        Invalid(
+            "from django.http import HttpResponse\ndef hi(request):\n"
+            "    return HttpResponse('<p>%s</p>' % request.GET['q'])\n",
+            line=3,
+        ),
+        Invalid(
+            "import html\ndef card(c):\n    who = html.escape(c.author)\n"
+            "    return f'<p><b>{who}</b> {c.body}</p>'\n",
+            line=4,
+        ),
+        Invalid(
+            "class Search(tornado.web.RequestHandler):\n    def get(self):\n"
+            "        self.write('<h2>%s</h2>' % self.get_argument('q'))\n",
+            line=3,
+        ),
     )
 
     def visit_Return(self, node: cst.Return, ctx: Context) -> None:
@@ -329,8 +472,8 @@ class ReflectedXss(Detector):
         if not _looks_like_html(texts):
             return
         level = classify(value, ctx, "html")
-        if level is Level.TAINTED or (level is Level.UNKNOWN and _escapes_some(value, ctx)):
-            self.report(ctx, node)
+        unsafe = level is Level.TAINTED or (level is Level.UNKNOWN and _escapes_some(value, ctx))
+        ctx.judge(self, node, unsafe, "the HTML holds no request data, or escapes it", value)
 
 
 def _escapes_some(value: cst.BaseExpression, ctx: Context) -> bool:
@@ -360,6 +503,13 @@ def _bound_to_escape(name: cst.Name, ctx: Context) -> bool:
 
 
 class JinjaAutoescapeOff(Detector):
+    """A ``jinja2.Environment`` is created without autoescape (or with ``autoescape=False``).
+
+    jinja2 defaults to no escaping outside Flask, so every ``{{ value }}`` in an HTML template
+    is raw HTML. ``autoescape=select_autoescape()`` (or ``True``) fixes it; an environment
+    configured through ``**options`` is not judged, since the setting cannot be seen.
+    """
+
     id = "GL114"
     category = "xss"
     cwe = 79
@@ -367,8 +517,10 @@ class JinjaAutoescapeOff(Detector):
     message = "jinja2 Environment renders without autoescape; use select_autoescape()"
     VALID = ("import jinja2\nenv = jinja2.Environment(autoescape=jinja2.select_autoescape())\n",)
     INVALID = (
-        "import jinja2\nenv = jinja2.Environment(loader=jinja2.FileSystemLoader('t'))\n",
-        "from jinja2 import Environment\nenv = Environment(autoescape=False)\n",
+        Invalid(
+            "import jinja2\nenv = jinja2.Environment(loader=jinja2.FileSystemLoader('t'))\n", line=2
+        ),
+        Invalid("from jinja2 import Environment\nenv = Environment(autoescape=False)\n", line=2),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -394,6 +546,13 @@ _MARK_SAFE = frozenset(
 
 
 class MarkSafeOnData(Detector):
+    """Request-derived or formatted text is wrapped in ``mark_safe``/``Markup``.
+
+    Marking text safe disables the template engine's escaping for it, so request data inside
+    becomes HTML. A constant ``Markup('<b>x</b>')`` and ``Markup('<b>%s</b>') % escape(v)``
+    (Markup's own escaping ``%``) are fine.
+    """
+
     id = "GL115"
     category = "xss"
     cwe = 79
@@ -405,9 +564,15 @@ class MarkSafeOnData(Detector):
         "    return Markup('<b>%s</b>') % escape(name)\n",
     )
     INVALID = (
-        "from django.utils.safestring import mark_safe\ndef bio(request):\n"
-        "    return mark_safe('<p>' + request.GET['bio'] + '</p>')\n",
-        "from markupsafe import Markup\ndef show(name):\n    return Markup(f'<b>{name}</b>')\n",
+        Invalid(
+            "from django.utils.safestring import mark_safe\ndef bio(request):\n"
+            "    return mark_safe('<p>' + request.GET['bio'] + '</p>')\n",
+            line=3,
+        ),
+        Invalid(
+            "from markupsafe import Markup\ndef show(name):\n    return Markup(f'<b>{name}</b>')\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -428,6 +593,13 @@ _DEBUG_CALLS = frozenset(
 
 
 class DebugMode(Detector):
+    """A web framework runs with its debugger or tracebacks on (``debug=True``, ``DEBUG = True``).
+
+    Werkzeug's interactive debugger executes Python typed into the browser, and Django's
+    debug pages show settings and source. A value read from the environment is a deployment
+    decision and is not flagged; a literal ``True`` in code that ships is.
+    """
+
     id = "GL116"
     category = "debug-mode"
     cwe = 489
@@ -438,10 +610,10 @@ class DebugMode(Detector):
         "app.run(host='127.0.0.1')\n",
     )
     INVALID = (
-        "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n",
-        "from fastapi import FastAPI\napp = FastAPI(title='api', debug=True)\n",
-        "app.config['DEBUG'] = True\n",
-        "DEBUG = True\n",
+        Invalid("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n", line=3),
+        Invalid("from fastapi import FastAPI\napp = FastAPI(title='api', debug=True)\n", line=2),
+        Invalid("app.config['DEBUG'] = True\n", line=1),
+        Invalid("DEBUG = True\n", line=1),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -478,6 +650,13 @@ _SENSITIVE_COOKIE_WORDS = frozenset(
 
 
 class InsecureCookie(Detector):
+    """A session or auth cookie is set without ``secure=True`` and ``httponly=True``.
+
+    Without ``secure`` the cookie travels over plain HTTP; without ``httponly`` any injected
+    script can read it. Cookies whose name says session/auth/token/remember/csrf are judged;
+    a theme or language cookie is not, and ``**kwargs`` settings are not visible to judge.
+    """
+
     id = "GL117"
     category = "insecure-cookie"
     cwe = 614
@@ -489,9 +668,12 @@ class InsecureCookie(Detector):
         "def pick(resp, theme):\n    resp.set_cookie('theme', theme)\n",
     )
     INVALID = (
-        "def login(resp, sid):\n    resp.set_cookie('session', sid)\n",
-        "def login(resp, token):\n"
-        "    resp.set_cookie(key='auth_token', value=token, secure=True)\n",
+        Invalid("def login(resp, sid):\n    resp.set_cookie('session', sid)\n", line=2),
+        Invalid(
+            "def login(resp, token):\n"
+            "    resp.set_cookie(key='auth_token', value=token, secure=True)\n",
+            line=2,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -511,3 +693,202 @@ class InsecureCookie(Detector):
             if setting is None or is_constant(setting.value, "False"):
                 self.report(ctx, node)
                 return
+
+
+_TRUSTED_SETTERS = frozenset({"set_signed_cookie", "set_secure_cookie"})
+
+
+class TrustBoundaryViolation(Detector):
+    """Request data is stored, unvalidated, where later code trusts what it reads.
+
+    The session, ``flask.g`` and signed cookies are trusted stores: code that reads
+    ``session["role"]`` back believes the server wrote it. Copying request data there
+    without a check (``if role not in ROLES: abort(400)``, a cast, an allow-list lookup)
+    lets the requester decide that value. Only TAINTED data counts; a value the dataflow
+    cannot trace (a database row, a computed id) is the server's own.
+    """
+
+    id = "GL118"
+    category = "trust-boundary-violation"
+    cwe = 501
+    severity = Severity.MEDIUM
+    message = "request data is stored unvalidated in a trusted store (session, g, signed cookie)"
+    VALID = (
+        "from flask import request, session, abort\n@app.route('/r')\ndef r():\n"
+        "    role = request.args['role']\n    if role not in ROLES:\n        abort(400)\n"
+        "    session['role'] = role\n",
+        "from flask import session\n@app.route('/login', methods=['POST'])\ndef login():\n"
+        "    user = db.check(request.form['user'], request.form['pw'])\n"
+        "    session['uid'] = user.id\n",
+        "from flask import request, session\n@app.route('/p')\ndef p():\n"
+        "    session['page'] = int(request.args['page'])\n",
+    )
+    INVALID = (
+        Invalid(
+            "from flask import request, session\n@app.route('/r')\ndef r():\n"
+            "    session['role'] = request.args['role']\n",
+            line=4,
+        ),
+        Invalid(
+            "from flask import g, request\n@app.before_request\ndef who():\n"
+            "    g.user = request.headers.get('X-User')\n",
+            line=4,
+        ),
+        Invalid(
+            "def remember(request, response):\n"
+            "    response.set_signed_cookie('user', request.GET['user'])\n",
+            line=2,
+        ),
+        Invalid(
+            "def login(request):\n    request.session['is_admin'] = request.POST.get('admin')\n",
+            line=2,
+        ),
+    )
+
+    def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        for target in node.targets:
+            if _trusted_slot(target.target, ctx):
+                unsafe = classify(node.value, ctx) is Level.TAINTED
+                ctx.judge(
+                    self, node, unsafe, "the stored value is validated or not from the request"
+                )
+                return
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        if func.attr.value in _TRUSTED_SETTERS:
+            value = argument(node, 1, "value")
+        elif func.attr.value in {"update", "setdefault"} and _is_session(func.value, ctx):
+            value = argument(node, 1 if func.attr.value == "setdefault" else 0)
+        else:
+            return
+        if value is not None and classify(value, ctx) is Level.TAINTED:
+            self.report(ctx, node)
+
+
+def _is_session(expr: cst.BaseExpression, ctx: Context) -> bool:
+    """``session`` (flask's), ``request.session`` (Django) or ``self.session``."""
+    if isinstance(expr, cst.Name):
+        return (ctx.qualname(expr) or "") in {"flask.session", "session"}
+    return isinstance(expr, cst.Attribute) and expr.attr.value == "session"
+
+
+def _trusted_slot(target: cst.BaseExpression, ctx: Context) -> bool:
+    if isinstance(target, cst.Subscript):
+        return _is_session(target.value, ctx)
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+        return (ctx.qualname(target.value) or "") in {"flask.g", "g"} and (
+            target.value.value == "g"
+        )
+    return False
+
+
+_RESPONSE_BODIES = frozenset(
+    {
+        "flask.make_response",
+        "make_response",
+        "flask.Response",
+        "django.http.HttpResponse",
+        "HttpResponse",
+        "werkzeug.wrappers.Response",
+        "fastapi.responses.HTMLResponse",
+        "starlette.responses.HTMLResponse",
+        "HTMLResponse",
+    }
+)
+_NOT_HTML = ("json", "text/plain", "text/csv", "octet-stream", "image/", "xml")
+
+
+class ReflectedResponse(Detector):
+    """A response body (not only HTML-looking text) is request data, sent as text/html.
+
+    Flask's ``make_response(body)`` and ``Response(body)``, Django's ``HttpResponse(body)``
+    and a string returned from a Flask ``@route`` are served as ``text/html``; request
+    data in them is reflected XSS even when no tag is in sight (``"Hello " + name``). A
+    response that declares another type (``mimetype="application/json"``, a
+    ``Content-Type`` header) is not HTML, and ``escape`` keeps the value text.
+    """
+
+    id = "GL119"
+    category = "xss"
+    cwe = 79
+    severity = Severity.HIGH
+    message = "request data is sent back in a text/html response without escaping"
+    VALID = (
+        "from flask import request, make_response, escape\n@app.route('/hi')\ndef hi():\n"
+        "    return make_response('Hello ' + escape(request.args['n']))\n",
+        "import json\nfrom flask import request, make_response\n@app.route('/j')\ndef j():\n"
+        "    data = json.loads(request.data)\n"
+        "    return make_response(json.dumps(data), 200, {'Content-Type': 'application/json'})\n",
+        "from flask import request, Response\n@app.route('/t')\ndef t():\n"
+        "    return Response(request.args['q'], mimetype='text/plain')\n",
+        "@app.get('/echo')\ndef echo(q: str):\n    return q\n",
+    )
+    INVALID = (
+        Invalid(
+            "from flask import request, make_response\n@app.route('/hi')\ndef hi():\n"
+            "    name = request.args.get('name', '')\n    return make_response('Hello ' + name)\n",
+            line=5,
+        ),
+        Invalid(
+            "from flask import request\n@app.route('/echo')\ndef echo():\n"
+            "    return 'You searched for ' + request.args['q']\n",
+            line=4,
+        ),
+        Invalid(
+            "from django.http import HttpResponse\ndef hi(request):\n"
+            "    return HttpResponse(request.GET.get('name'))\n",
+            line=3,
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.callee(node) not in _RESPONSE_BODIES:
+            return
+        body = argument(node, 0, "response", "content", "body")
+        if body is None or _declares_other_type(node):
+            return
+        unsafe = classify(body, ctx, "html") is Level.TAINTED
+        ctx.judge(self, node, unsafe, "the body holds no request data, or escapes it", body)
+
+    def visit_Return(self, node: cst.Return, ctx: Context) -> None:
+        function = ctx.function
+        if node.value is None or function is None or not _flask_route(function.node):
+            return
+        value = node.value
+        if isinstance(value, cst.Tuple) and value.elements:
+            value = value.elements[0].value
+        if isinstance(value, cst.Call):
+            return  # a response object or a helper: judged at the call, if at all
+        if classify(value, ctx, "html") is Level.TAINTED:
+            self.report(ctx, node)
+
+
+def _declares_other_type(call: cst.Call) -> bool:
+    for arg in call.args:
+        texts: list[str] = []
+        if arg.keyword is not None and arg.keyword.value in {"mimetype", "content_type"}:
+            texts = string_parts(arg.value)
+        elif isinstance(arg.value, cst.Dict):
+            for element in arg.value.elements:
+                if (
+                    isinstance(element, cst.DictElement)
+                    and "content-type" in " ".join(string_parts(element.key)).lower()
+                ):
+                    texts = string_parts(element.value)
+        if any(marker in text.lower() for text in texts for marker in _NOT_HTML):
+            return True
+    return False
+
+
+def _flask_route(node: cst.CSTNode) -> bool:
+    if not isinstance(node, cst.FunctionDef):
+        return False
+    for decorator in node.decorators:
+        expr = decorator.decorator
+        expr = expr.func if isinstance(expr, cst.Call) else expr
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "route":
+            return True
+    return False

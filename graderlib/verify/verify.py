@@ -75,6 +75,7 @@ class _Finding(Protocol):
 class _Scan:
     findings: tuple[_Finding, ...]
     syntax_error: str | None
+    tool_errors: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------------------ entry points
@@ -95,7 +96,8 @@ def verify_patch(
     """Verify ``patch`` (a unified diff against ``task.source``, or a whole file) on ``task``.
 
     ``targets`` limits which issue ids must be fixed (default: all of them). Never raises for
-    anything in the patch; a rejected patch is a verdict with ``applied=False``.
+    anything in the patch; a rejected patch is a verdict with ``applied=False``. Raises
+    ``ToolError`` when no verdict can be reached (see ``_check_witnesses``).
     """
     tax = taxonomy or default_taxonomy()
     issue_ids = {issue.id for issue in task.issues}
@@ -148,6 +150,7 @@ def verify_patch(
         original = _original(task.source)
         patched_scan = _scan(applied.source)
         tests = running.result() if running is not None else None
+    _check_witnesses(original.scan, patched_scan, tests)
     removed = tuple(sorted(original.facts.definitions - facts.definitions))
     reach = tuple(sorted(facts.harness_reach - original.facts.harness_reach))
     original_scan = original.scan
@@ -225,7 +228,32 @@ def _scan(source: str) -> _Scan:
     from graderlib.detectors import scan  # local: detectors are optional for patch parsing
 
     result: Any = scan(source)
-    return _Scan(tuple(result.findings), getattr(result, "syntax_error", None))
+    errors = tuple(getattr(result, "tool_errors", ()))
+    return _Scan(tuple(result.findings), getattr(result, "syntax_error", None), errors)
+
+
+def _check_witnesses(original: _Scan, patched: _Scan, tests: _TestRun | None) -> None:
+    """Raise ``ToolError`` when a witness could not testify: then there is NO verdict.
+
+    A detector that failed on the patched code but not on the original would make its
+    findings vanish, which is indistinguishable from a fix; a sandbox that ran no test of the
+    ORIGINAL snippet (which the task's own lint runs cleanly) is broken, whatever the patch
+    did. A detector failing on both sources is consistently absent and judges nothing. The
+    message names tools only: no issue, no test, no code.
+    """
+    from graderlib.detectors.external import ToolError
+
+    def tools(errors: tuple[str, ...]) -> set[str]:
+        named = ("graderlib", "bandit", "ruff")
+        return {next((t for t in named if t in e), "a detector") for e in errors}
+
+    failed = sorted(tools(patched.tool_errors) - tools(original.tool_errors))
+    if failed:
+        raise ToolError(f"a detector failed on the patched code ({', '.join(failed)})")
+    if tests is not None:
+        first = tests.original
+        if first.verdict is Verdict.CRASHED and not first.tests:
+            raise ToolError("the sandbox could not run the task's tests")
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,8 @@ function render(result) {
   }));
   $("history").tBodies[0].replaceChildren(...obs.history.map((h) => {
     const row = document.createElement("tr");
-    for (const [value, cls] of [[h.step], [h.kind], [h.reward.toFixed(4)], [h.score.toFixed(4)],
+    const reward = h.reward === null ? "no verdict" : h.reward.toFixed(4);  // not scored
+    for (const [value, cls] of [[h.step], [h.kind], [reward], [h.score.toFixed(4)],
                                 [h.verdict, "verdict"]]) {
       const cell = document.createElement("td");
       cell.textContent = String(value);

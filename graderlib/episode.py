@@ -1,11 +1,16 @@
 """One review episode: a task, what the agent did so far, and the score graderlib gives it.
 
-This is the environment's logic without any transport: every action grades the whole episode
+This is an environment's logic without any transport: every action grades the whole episode
 (all findings so far + an :class:`EpisodeProgress`), and the step's reward is the change of
 that score. Rewards therefore telescope: their sum over an episode is the final score,
 whatever order the agent acted in. The grade is a :class:`graderlib.RunningGrade`: a report
 step scores only its new findings, and the report equals ``grade()`` of them all, byte for
 byte.
+
+It lives in graderlib, not in ``env/``, because two transports drive it: the OpenEnv server
+(``env/server/environment.py``, which adds the wire types and the Rubric tree) and TRL's
+in-process ``environment_factory`` (``graderlib.integrations``). Both therefore score an
+episode identically, and dependencies still point one way: ``env`` -> graderlib.
 
 The only ground truth that ever leaves this class is what the agent earned: matched issues
 (through the redacted report) and hints it paid for.
@@ -13,23 +18,22 @@ The only ground truth that ever leaves this class is what the agent earned: matc
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
-from env.models import ActionKind
-from env.server.catalog import public_report
-from graderlib import (
-    EpisodeProgress,
-    Finding,
-    GradeReport,
-    Issue,
-    RewardPolicy,
-    RunningGrade,
-    Severity,
-    Task,
-)
+from graderlib.findings import Finding
+from graderlib.grading import RunningGrade
+from graderlib.policy import EpisodeProgress, RewardPolicy
+from graderlib.report import GradeReport
+from graderlib.task import Issue, Task
+from graderlib.taxonomy import Severity
+
+ActionKind = Literal["report", "hint", "patch", "finalize"]
 
 MAX_FINDINGS_PER_EPISODE = 200
+log = logging.getLogger(__name__)
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
 
 
@@ -39,13 +43,46 @@ class EpisodeError(RuntimeError):
 
 @dataclass(frozen=True)
 class PatchOutcome:
-    """What patch verification said, reduced to what the episode needs."""
+    """What patch verification said, reduced to what the episode needs.
+
+    ``error`` says that verification reached NO verdict (the sandbox or a detector failed,
+    not the patch): such a step is not scored. Its reward is ``None`` with the error beside
+    it, never a silent 0 that a trainer would read as "this patch is worthless" (OpenEnv
+    issue #1025). ``summary`` is always the REDACTED verdict's.
+    """
 
     resolved: bool
     summary: str
+    error: str | None = None
 
 
 PatchVerifier = Callable[[Task, str], PatchOutcome]
+
+
+def verify_patch_outcome(task: Task, patch: str) -> PatchOutcome:
+    """Patch verification by :func:`graderlib.verify_patch`, reduced to a :class:`PatchOutcome`.
+
+    The full verdict names issue ids and hidden test names; only its redacted summary may
+    reach the agent. ``verify_patch`` never raises for anything in the patch: a ``ToolError``
+    means a witness (a detector, the sandbox) could not testify, and any other exception is a
+    failure of the verifier itself. Both are "no verdict"; the message of the second names
+    only the exception's type (its text could quote the task).
+    """
+    from graderlib.detectors.external import ToolError
+    from graderlib.verify import verify_patch  # the sandbox and detectors load on first use
+
+    try:
+        verdict = verify_patch(task, patch)
+    except ToolError as error:  # its message names tools only
+        log.warning("patch verification reached no verdict: %s", error)
+        return PatchOutcome(resolved=False, summary="", error=f"no verdict: {error}")
+    except Exception as error:
+        log.warning("patch verification failed: %s", type(error).__name__)
+        return PatchOutcome(
+            resolved=False, summary="", error=f"the verifier failed ({type(error).__name__})"
+        )
+    public = verdict.redacted()
+    return PatchOutcome(resolved=public.resolved, summary=public.summary)
 
 
 @dataclass
@@ -55,10 +92,11 @@ class StepRecord:
     step: int
     kind: ActionKind
     verdict: str
-    reward: float
+    reward: float | None
     score: float
     findings: int = 0
     matched: int = 0
+    error: str | None = None
 
 
 @dataclass
@@ -139,6 +177,9 @@ class Episode:
     def patch(self, patch: str) -> StepRecord:
         self._check_open()
         outcome = self.verify_patch(self.task, patch)
+        if outcome.error is not None:
+            verdict = f"patch: no verdict ({outcome.error}); this step is not scored"
+            return self._finish_step("patch", verdict, self._grade(), error=outcome.error)
         self.patch_summary = outcome.summary
         newly = outcome.resolved and not self.patch_resolved
         self.patch_resolved = self.patch_resolved or outcome.resolved
@@ -174,11 +215,12 @@ class Episode:
         return max(0, self.step_budget - self.steps_used)
 
     def public_report(self) -> GradeReport:
-        """The redacted report of the last step, built when first asked for (the environment
-        shows it only once the episode is over)."""
+        """The report the agent may see: redacted, naming the task by its public id; built
+        when first asked for (the environment shows it only once the episode is over)."""
         if self.public is None:
             assert self.report is not None
-            self.public = public_report(self.task, self.report, self.public_id)
+            update = {"task_id": self.public_id}
+            self.public = self.report.redacted().model_copy(update=update)
         return self.public
 
     def _check_open(self) -> None:
@@ -204,11 +246,12 @@ class Episode:
         *,
         findings: int = 0,
         matched: int = 0,
+        error: str | None = None,
     ) -> StepRecord:
         self.steps_used += 1
         self.report = report
         self.public = None
-        reward = round(report.score - self.score, 6)
+        reward = None if error is not None else round(report.score - self.score, 6)
         self.score = report.score
         if self.finalized:
             self.done = True
@@ -223,6 +266,7 @@ class Episode:
             score=report.score,
             findings=findings,
             matched=matched,
+            error=error,
         )
         self.history.append(record)
         return record
