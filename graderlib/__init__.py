@@ -41,6 +41,17 @@ if TYPE_CHECKING:
     from graderlib.detectors.families import all_detectors
     from graderlib.detectors.scan import ScanResult, scan
     from graderlib.detectors.worker import start_bandit_worker, stop_bandit_worker
+    from graderlib.evaluate import (
+        LocalEngine,
+        RayEngine,
+        Scorecard,
+        read_tool_output,
+        score_agent,
+        score_output,
+    )
+    from graderlib.evaluate.infer import run_inference
+    from graderlib.evaluate.llm import LLMAgent, LLMSettings
+    from graderlib.evaluate.sessions import ActionRejected, StepOutcome
     from graderlib.integrations import CodeReviewToolEnv, code_review_reward
     from graderlib.sarif import to_sarif
     from graderlib.verify import PatchVerdict, verify_patch
@@ -63,6 +74,17 @@ _LAZY = {
     "to_sarif": "graderlib.sarif",
     "PatchVerdict": "graderlib.verify",
     "verify_patch": "graderlib.verify",
+    "ActionRejected": "graderlib.evaluate.sessions",
+    "StepOutcome": "graderlib.evaluate.sessions",
+    "LLMAgent": "graderlib.evaluate.llm",
+    "LLMSettings": "graderlib.evaluate.llm",
+    "run_inference": "graderlib.evaluate.infer",
+    "LocalEngine": "graderlib.evaluate",
+    "RayEngine": "graderlib.evaluate",
+    "Scorecard": "graderlib.evaluate",
+    "read_tool_output": "graderlib.evaluate",
+    "score_agent": "graderlib.evaluate",
+    "score_output": "graderlib.evaluate",
     "CodeReviewToolEnv": "graderlib.integrations",
     "code_review_reward": "graderlib.integrations",
 }
@@ -78,6 +100,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "MAX_FINDINGS_PER_EPISODE",
+    "ActionRejected",
     "Category",
     "CleanMark",
     "CodeReviewToolEnv",
@@ -93,17 +116,23 @@ __all__ = [
     "GradeReport",
     "Invalid",
     "Issue",
+    "LLMAgent",
+    "LLMSettings",
+    "LocalEngine",
     "MissedIssue",
     "PatchOutcome",
     "PatchVerdict",
+    "RayEngine",
     "RewardPolicy",
     "RunningGrade",
     "ScanResult",
     "ScoreComponents",
+    "Scorecard",
     "Settings",
     "SettingsError",
     "Severity",
     "Span",
+    "StepOutcome",
     "StepRecord",
     "SuppressedFinding",
     "Task",
@@ -121,7 +150,11 @@ __all__ = [
     "load_task",
     "load_tasks",
     "parse_findings",
+    "read_tool_output",
+    "run_inference",
     "scan",
+    "score_agent",
+    "score_output",
     "start_bandit_worker",
     "stop_bandit_worker",
     "to_sarif",

@@ -3,10 +3,14 @@
 Each agent turns a task into findings without any model: the oracle (an upper bound), the
 static agent (graderlib's detectors, the offline baseline), and the gaming strategies a grader
 must defeat (shotgun, keyword stuffing, random). ``graderlib scorecard`` runs them over a corpus.
+
+``llm`` is registered here too, so that every command finds an agent by name; it asks a model
+(see :mod:`graderlib.evaluate.llm`) and is therefore not one of the offline ``BASELINES``.
 """
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 
@@ -95,10 +99,33 @@ def random_agent(task: Task, seed: int = 0) -> list[Finding]:
     ]
 
 
+def llm_agent(task: Task) -> list[Finding]:
+    """One review by the chat model that ``API_BASE_URL``, ``MODEL_NAME``, ``OPENAI_API_KEY``
+    name (imported on first use: the ``openai`` client is not needed by anything else)."""
+    from graderlib.settings import Settings
+
+    read = Settings.from_env()  # not the cached settings: a caller may change them between runs
+    key = read.openai_api_key.get_secret_value() if read.openai_api_key else None
+    return _llm_agent(read.api_base_url, read.model_name, key)(task)
+
+
+@functools.lru_cache(maxsize=4)
+def _llm_agent(base_url: str | None, model: str | None, key: str | None) -> Agent:
+    """One agent per configuration, so a corpus run learns once which response format the
+    server accepts."""
+    from graderlib.evaluate.llm import LLMAgent, LLMSettings
+
+    return LLMAgent(LLMSettings.from_env({}, base_url=base_url, model=model, api_key=key))
+
+
+BASELINES: tuple[str, ...] = ("oracle", "static", "shotgun", "keyword", "random")
+"""The offline agents: no model, no network; what a scorecard runs by default."""
+
 AGENTS: dict[str, Agent] = {
     "oracle": oracle_agent,
     "static": static_agent,
     "shotgun": shotgun_agent,
     "keyword": keyword_agent,
     "random": random_agent,
+    "llm": llm_agent,
 }

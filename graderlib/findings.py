@@ -119,7 +119,8 @@ def parse_findings(data: Any) -> list[Finding]:
 _LEVEL_SEVERITY = {"error": "high", "warning": "medium", "note": "low", "none": "low"}
 
 
-def _rule_index(run: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+def sarif_rules(run: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """A run's rules by id, from the driver and every extension (CodeQL puts them there)."""
     driver = (run.get("tool") or {}).get("driver") or {}
     rules: dict[str, Mapping[str, Any]] = {}
     for component in [driver, *((run.get("tool") or {}).get("extensions") or [])]:
@@ -129,7 +130,7 @@ def _rule_index(run: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return rules
 
 
-def _cwe_candidates(*bags: Any) -> Iterable[str]:
+def cwe_candidates(*bags: Any) -> Iterable[str]:
     """CWE ids as bandit, ruff, semgrep and CodeQL write them in tags and properties."""
     for bag in bags:
         if not isinstance(bag, Mapping):
@@ -149,7 +150,7 @@ def _cwe_candidates(*bags: Any) -> Iterable[str]:
                     yield item if cwe_number(item.split(":")[0]) is None else item.split(":")[0]
 
 
-def _taxa_cwes(references: Any, run: Mapping[str, Any]) -> Iterable[str]:
+def taxa_cwes(references: Any, run: Mapping[str, Any]) -> Iterable[str]:
     """CWE ids from SARIF taxa references (``result.taxa``, a rule's ``relationships``)."""
     components = [c for c in run.get("taxonomies") or [] if isinstance(c, Mapping)]
     for reference in references if isinstance(references, list) else []:
@@ -168,7 +169,7 @@ def _taxa_cwes(references: Any, run: Mapping[str, Any]) -> Iterable[str]:
             yield taxon if cwe_number(taxon) is not None else f"CWE-{taxon}"
 
 
-def _sarif_category(
+def sarif_category(
     result: Mapping[str, Any], rule: Mapping[str, Any], run: Mapping[str, Any]
 ) -> str | None:
     """The category of one result, most specific claim first: the result's own CWE (its
@@ -178,16 +179,16 @@ def _sarif_category(
     result_properties = result.get("properties")
     result_cwe = result_properties if isinstance(result_properties, Mapping) else {}
     claims: list[Iterable[str]] = [
-        _taxa_cwes(result.get("taxa"), run),
-        _cwe_candidates({k: v for k, v in result_cwe.items() if k != "tags"}),
+        taxa_cwes(result.get("taxa"), run),
+        cwe_candidates({k: v for k, v in result_cwe.items() if k != "tags"}),
     ]
     rule_id = result.get("ruleId") or rule.get("id")
     names = [rule_id, rule.get("name")]
     if isinstance(rule_id, str) and "." in rule_id:
         names.append(rule_id.rsplit(".", 1)[-1])
     claims.append(name for name in names if isinstance(name, str))
-    claims.append(_taxa_cwes(rule.get("relationships"), run))
-    claims.append(_cwe_candidates(result_properties, rule.get("properties")))
+    claims.append(taxa_cwes(rule.get("relationships"), run))
+    claims.append(cwe_candidates(result_properties, rule.get("properties")))
     for claim in claims:
         for name in claim:
             if resolved := taxonomy.try_resolve(name):
@@ -212,13 +213,13 @@ def findings_from_sarif(document: Any) -> list[Finding]:
     for run_index, run in enumerate(document["runs"]):
         if not isinstance(run, Mapping):
             raise FindingsError(f"runs[{run_index}] is not an object")
-        rules = _rule_index(run)
+        rules = sarif_rules(run)
         for result_index, result in enumerate(run.get("results") or []):
             where = f"runs[{run_index}].results[{result_index}]"
             if not isinstance(result, Mapping):
                 raise FindingsError(f"{where} is not an object")
             rule = rules.get(str(result.get("ruleId")), {})
-            category = _sarif_category(result, rule, run)
+            category = sarif_category(result, rule, run)
             if category is None:
                 unknown.add(str(result.get("ruleId") or rule.get("name") or where))
                 continue

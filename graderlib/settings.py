@@ -34,6 +34,9 @@ VARIABLES: dict[str, str] = {
     "port": "PORT",
     "workers": "WORKERS",
     "env_base_url": "ENV_BASE_URL",
+    "api_base_url": "API_BASE_URL",
+    "model_name": "MODEL_NAME",
+    "openai_api_key": "OPENAI_API_KEY",
 }
 
 
@@ -73,7 +76,16 @@ class Settings(BaseModel):
     port: int = Field(default=8000, ge=1, le=65535, description="python -m env.server.app: port")
     workers: int = Field(default=1, ge=1, description="python -m env.server.app: processes")
     env_base_url: str | None = Field(
-        default=None, description="CodeReviewToolEnv plays over /ws on this server (TRL)"
+        default=None,
+        description="graderlib infer and CodeReviewToolEnv (TRL) play over /ws on this server "
+        "(unset: in process)",
+    )
+    api_base_url: str | None = Field(
+        default=None, description="the llm agent's OpenAI-compatible server (unset: OpenAI's)"
+    )
+    model_name: str | None = Field(default=None, description="the llm agent's model")
+    openai_api_key: SecretStr | None = Field(
+        default=None, description="the llm agent's key (never written to a results file)"
     )
 
     @classmethod

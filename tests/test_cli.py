@@ -85,11 +85,11 @@ def test_scorecard_prints_cards_and_rejects_unknown_agents(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["scorecard", str(FIXTURES), "--agents", "oracle", "--json"]) == ExitCode.OK
-    (card,) = json.loads(capsys.readouterr().out)
-    assert card["agent"] == "oracle" and card["mean_score"] == 1.0
+    card = json.loads(capsys.readouterr().out)
+    assert card["tool"] == "oracle" and card["overall"]["mean_score"] == 1.0
     assert main(["scorecard", str(FIXTURES), "--agents", "oracle,psychic"]) == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
-    assert "unknown agent(s) psychic" in err and err.startswith("graderlib: error: --agents")
+    assert "unknown agent(s) psychic" in err and err.startswith("graderlib: error: --agent:")
 
 
 # ------------------------------------------------------------------------------ the error path
@@ -199,4 +199,5 @@ def test_smoke_verify_patch_through_python_m(tmp_path: Path) -> None:
 def test_smoke_scorecard() -> None:
     done = _entry_point("scorecard", str(FIXTURES), "--agents", "oracle")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("oracle   mean score 1.000   mean Youden +1.000   over 2 tasks")
+    assert done.stdout.startswith("oracle (default): 2 tasks, 5 results, 0 unmapped")
+    assert "TPR 1.000" in done.stdout and "mean score 1.000" in done.stdout

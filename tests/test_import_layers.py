@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # Some names are placed ahead of their modules (loader, integrations), as DESIGN.md lays the
 # house out. The verify package spans layers: its patch parser, facts and sandbox runner are
 # standard-library-level tools that the sandbox, the verdict and the judge build on.
+# evaluate.engine (where per-task work runs: a process pool or Ray) knows nothing of graderlib,
+# so the task generator can run on it too.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundations", {"cwe", "locate", "nesting", "pyparse", "near", "settings", "data"}),
+    ("foundations", {"cwe", "locate", "nesting", "pyparse", "near", "settings", "data",
+                     "evaluate.engine"}),
     ("vocabulary", {"taxonomy", "annotations", "verify.patch", "verify.facts", "verify.runner"}),
     ("models", {"findings", "task", "loader", "policy", "report", "generate"}),
     ("analysis", {"matching", "detectors"}),

@@ -66,6 +66,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("scan", "graderlib.cli.scan"),
     Command("verify-patch", "graderlib.cli.verify"),
     Command("scorecard", "graderlib.cli.scorecard"),
+    Command("infer", "graderlib.cli.infer"),
+    Command("trajectories", "graderlib.cli.trajectories"),
 )
 
 

@@ -1,4 +1,7 @@
-"""``graderlib tasks {lint,show,list,generate}``: check, read and make task directories."""
+"""``graderlib tasks {lint,show,list,generate}``: check, read and make task directories.
+
+``generate`` takes ``--engine {local,ray} [--address A] [--jobs N]`` (:mod:`graderlib.cli.engine`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 from graderlib.cli.base import BadInput, ExitCode, Parser, Subparsers, load_task_arg
+from graderlib.cli.engine import add_engine_arguments, engine_from_args
+from graderlib.evaluate.engine import EngineError
 from graderlib.task import Task, TaskLoadError, default_tasks_dir, find_task_dirs, load_task
 
 
@@ -45,6 +50,7 @@ def register(commands: Subparsers) -> None:
     generate.add_argument("out_dir", help="directory to write task directories into")
     generate.add_argument("--seed", type=int, default=0, help="same seed, same tasks (default 0)")
     generate.add_argument("--count", type=int, default=20, help="how many tasks (default 20)")
+    add_engine_arguments(generate)
     generate.set_defaults(handler=cmd_generate)
 
 
@@ -160,7 +166,11 @@ def cmd_generate(args: argparse.Namespace) -> ExitCode:
     out = Path(args.out_dir)
     if out.exists() and not out.is_dir():
         raise BadInput(f"{out} exists and is not a directory")
-    tasks = generate_tasks(args.seed, args.count)
+    engine = engine_from_args(args)
+    try:
+        tasks = generate_tasks(args.seed, args.count, engine=engine)
+    except EngineError as error:
+        raise BadInput(str(error)) from None
     write_tasks(tasks, out)
     levels = Counter(t.difficulty for t in tasks)
     with_tests = sum(t.tests is not None for t in tasks)

@@ -121,7 +121,10 @@ def _assigned_names(body: cst.BaseSuite) -> frozenset[str]:
     lines = body.body if isinstance(body, cst.IndentedBlock) else [body]
     names: set[str] = set()
     for line in lines:
-        for small in getattr(line, "body", ()):
+        # Only simple statements assign here; a compound one (with, for ...) has a block.
+        if not isinstance(line, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+            continue
+        for small in line.body:
             if isinstance(small, cst.Assign):
                 for target in small.targets:
                     names.update(target_names(target.target))

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -23,6 +24,9 @@ from graderlib.annotations import strip_annotations
 from graderlib.generate.bases import Base, load_bases
 from graderlib.generate.edit import anchor_of, annotation_comments, parents, replace
 from graderlib.generate.kinds import ALL_KINDS, BugKind
+
+if TYPE_CHECKING:
+    from graderlib.evaluate.engine import Engine
 
 DIFFICULTY = {1: "easy", 2: "medium", 3: "hard"}
 INJECTION_WEIGHTS = {1: 4, 2: 4, 3: 2}
@@ -232,16 +236,31 @@ def generate_task(
     raise ValueError("no base module offers a site for any bug kind")
 
 
+def _first_draw(job: tuple[int, int]) -> GeneratedTask:
+    """Attempt 0 of task ``index``: the unit of work an engine runs in parallel."""
+    seed, index = job
+    return generate_task(seed, index, 0)
+
+
 def generate_tasks(
-    seed: int, count: int, bases: Sequence[Base] | None = None
+    seed: int, count: int, bases: Sequence[Base] | None = None, engine: Engine | None = None
 ) -> list[GeneratedTask]:
-    """``count`` distinct tasks for ``seed``; the same arguments always give the same tasks."""
+    """``count`` distinct tasks for ``seed``; the same arguments always give the same tasks.
+
+    With an ``engine`` (the built-in bases only), every task's first draw runs on it; the
+    rare redraws of a duplicate stay here, in order, so the tasks are the same either way.
+    """
     if count < 0 or count > MAX_COUNT:
         raise ValueError(f"count must be between 0 and {MAX_COUNT}, got {count}")
+    if engine is not None and bases is not None:
+        raise ValueError("an engine draws from the built-in bases; pass bases or an engine")
+    if engine is not None:
+        first: Iterable[GeneratedTask] = engine.map(_first_draw, [(seed, i) for i in range(count)])
+    else:
+        first = (generate_task(seed, index, 0, bases) for index in range(count))
     seen: set[str] = set()
     tasks = []
-    for index in range(count):
-        task = generate_task(seed, index, 0, bases)
+    for index, task in enumerate(first):
         for attempt in range(1, MAX_ATTEMPTS):
             if task.fingerprint() not in seen:
                 break
