@@ -187,7 +187,10 @@ class CodeReviewObservation(Observation):  # type: ignore[misc]
     )
     matched_categories: list[str] = Field(default_factory=list)
     hints: list[str] = Field(default_factory=list, description="Hints revealed so far.")
-    history: list[HistoryEntry] = Field(default_factory=list)
+    history: list[HistoryEntry] = Field(
+        default_factory=list,
+        description="The last steps (8; 1 with lean=True); state() has every step.",
+    )
     feedback: str = Field(default="", description="The outcome of the last step, in words.")
     patch_resolved: bool = False
     patch_summary: str | None = None
@@ -208,3 +211,7 @@ class CodeReviewState(State):  # type: ignore[misc]
     hints_used: int = 0
     patch_resolved: bool = False
     finalized: bool = False
+    history: list[HistoryEntry] = Field(
+        default_factory=list,
+        description="Every step of the episode (an observation repeats only the last few).",
+    )

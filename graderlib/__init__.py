@@ -25,7 +25,7 @@ from graderlib.findings import (
     load_findings,
     parse_findings,
 )
-from graderlib.grading import grade
+from graderlib.grading import RunningGrade, grade
 from graderlib.locate import Span
 from graderlib.policy import EpisodeProgress, RewardPolicy
 from graderlib.report import FindingVerdict, GradeReport, MissedIssue, ScoreComponents
@@ -124,6 +124,7 @@ __all__ = [
     "PatchVerdict",
     "RayEngine",
     "RewardPolicy",
+    "RunningGrade",
     "ScanResult",
     "ScoreComponents",
     "Scorecard",

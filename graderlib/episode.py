@@ -1,9 +1,11 @@
 """One review episode: a task, what the agent did so far, and the score graderlib gives it.
 
-This is an environment's logic without any transport: every action re-grades the whole
-episode with :func:`graderlib.grade` (all findings so far + an :class:`EpisodeProgress`), and
-the step's reward is the change of that score. Rewards therefore telescope: their sum over an
-episode is the final score, whatever order the agent acted in.
+This is an environment's logic without any transport: every action grades the whole episode
+(all findings so far + an :class:`EpisodeProgress`), and the step's reward is the change of
+that score. Rewards therefore telescope: their sum over an episode is the final score,
+whatever order the agent acted in. The grade is a :class:`graderlib.RunningGrade`: a report
+step scores only its new findings, and the report equals ``grade()`` of them all, byte for
+byte.
 
 It lives in graderlib, not in ``env/``, because two transports drive it: the OpenEnv server
 (``env/server/environment.py``, which adds the wire types and the Rubric tree) and TRL's
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from graderlib.findings import Finding
-from graderlib.grading import grade
+from graderlib.grading import RunningGrade
 from graderlib.policy import EpisodeProgress, RewardPolicy
 from graderlib.report import GradeReport
 from graderlib.task import Issue, Task
@@ -105,7 +107,6 @@ class Episode:
     policy: RewardPolicy
     step_budget: int
     verify_patch: PatchVerifier
-    findings: list[Finding] = field(default_factory=list)
     hints_used: int = 0
     hinted_issue_ids: list[str] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
@@ -117,8 +118,13 @@ class Episode:
     score: float = 0.0
     history: list[StepRecord] = field(default_factory=list)
     report: GradeReport | None = None
+    public: GradeReport | None = None
+    public_id: str = ""
+    grader: RunningGrade = field(init=False)
 
     def __post_init__(self) -> None:
+        self.public_id = self.task.public_id
+        self.grader = RunningGrade(self.task, self.policy)
         self.report = self._grade()
 
     # ------------------------------------------------------------------ the four actions
@@ -131,15 +137,13 @@ class Episode:
                 f"({len(self.findings)} reported so far, {len(findings)} more sent)"
             )
         first = len(self.findings)
-        self.findings.extend(findings)
+        self.grader.add(findings)
         report = self._grade()
-        new = [v for v in report.verdicts if v.index >= first]
+        new = report.verdicts[first:]  # verdicts come in the order of the findings
         matched = sum(v.status == "matched" for v in new)
-        public = report.redacted()
         lines = [
             f"finding {v.index - first + 1} (line {v.line}, {v.category}): {v.status} - {v.reason}"
-            for v in public.verdicts
-            if v.index >= first
+            for v in (v.redacted() for v in new)
         ]
         verdict = (
             f"{len(new)} finding(s): {matched} matched, "
@@ -202,13 +206,22 @@ class Episode:
     # ------------------------------------------------------------------------ helpers
 
     @property
+    def findings(self) -> list[Finding]:
+        """Every finding reported so far."""
+        return self.grader.findings
+
+    @property
     def remaining_steps(self) -> int:
         return max(0, self.step_budget - self.steps_used)
 
     def public_report(self) -> GradeReport:
-        """The report the agent may see: redacted, naming the task by its public id."""
-        assert self.report is not None
-        return self.report.redacted().model_copy(update={"task_id": self.task.public_id})
+        """The report the agent may see: redacted, naming the task by its public id; built
+        when first asked for (the environment shows it only once the episode is over)."""
+        if self.public is None:
+            assert self.report is not None
+            update = {"task_id": self.public_id}
+            self.public = self.report.redacted().model_copy(update=update)
+        return self.public
 
     def _check_open(self) -> None:
         if self.done:
@@ -223,7 +236,7 @@ class Episode:
             patch_resolved=self.patch_resolved,
             finalized=self.finalized,
         )
-        return grade(self.task, self.findings, self.policy, episode=progress)
+        return self.grader.report(progress)
 
     def _finish_step(
         self,
@@ -237,6 +250,7 @@ class Episode:
     ) -> StepRecord:
         self.steps_used += 1
         self.report = report
+        self.public = None
         reward = None if error is not None else round(report.score - self.score, 6)
         self.score = report.score
         if self.finalized:

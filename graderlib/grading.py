@@ -9,12 +9,13 @@ from ``policy.py``. Nothing here parses code; all spans were computed when the t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from graderlib.findings import Finding, parse_findings
-from graderlib.matching import FindingMatch, Matching, Pair, TaskIndex, match
+from graderlib.matching import FindingMatch, Matching, MatchState, Pair, TaskIndex, match
 from graderlib.policy import EpisodeProgress, ReviewTerms, RewardPolicy, keyword_fraction
-from graderlib.report import GradeReport, RelationName, Status
+from graderlib.report import FindingVerdict, GradeReport, RelationName, Status
 from graderlib.task import Issue, Task
 from graderlib.taxonomy import Relation, Severity
 
@@ -46,6 +47,119 @@ def grade(
     return _report(task, typed, match(task, typed, policy), policy, episode)
 
 
+class RunningGrade:
+    """An episode's grade, kept up to date as its findings arrive in batches.
+
+    Each batch's findings are scored once (:class:`~graderlib.matching.MatchState`) and get
+    their verdict once; the report then reuses every earlier verdict and the running terms.
+    :meth:`report` is byte-identical to ``grade(task, every finding so far, policy, ...)``
+    (``tests/test_running_grade.py`` states it as a law over random action sequences).
+
+    The assignment itself is solved again over all findings on each report: it is optimal,
+    so a new finding may rightly take an issue from an earlier one (a better report of it,
+    or the same report in words that sort first). Then the terms are summed again from the
+    first finding, in the same order as ``grade()`` sums them, replaying the recorded terms
+    of every finding whose outcome did not change; only the changed ones get a new verdict.
+    """
+
+    def __init__(self, task: Task, policy: RewardPolicy | None = None) -> None:
+        self.task = task
+        self.policy = policy or DEFAULT_POLICY
+        self._state = MatchState(task, self.policy)
+        self._matching: Matching | None = None
+        self._rows: list[_Row] = []
+        self._terms = _RecordingTerms(self.policy, 0.0)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding so far, in the order they came."""
+        return self._state.findings
+
+    def add(self, findings: Sequence[Finding]) -> None:
+        self._state.add(findings)
+        self._matching = None
+
+    def report(self, episode: EpisodeProgress | None = None) -> GradeReport:
+        matching = self._matching
+        if matching is None:
+            self._matching = matching = self._state.matching()
+            self._update(matching)
+        rows = self._rows
+        verdicts = [r.verdict for r in rows]
+        models = [r.model for r in rows]
+        return _assemble(self.task, verdicts, matching, self._terms, episode, models)
+
+    def _update(self, matching: Matching) -> None:
+        results, taken = matching.findings, matching.matched_row_of_issue
+        outcomes = [
+            (r, taken[r.duplicate.column] if r.duplicate is not None and r.matched is None else -1)
+            for r in results
+        ]
+        rows, done = self._rows, len(self._rows)
+        if any(row.outcome != outcome for row, outcome in zip(rows, outcomes, strict=False)):
+            # An earlier outcome changed: sum again from the first finding, in grade()'s order.
+            terms = self._terms = _RecordingTerms(self.policy, sum(matching.weights))
+            for number, (row, outcome) in enumerate(zip(rows, outcomes, strict=False)):
+                if row.outcome == outcome:
+                    terms.replay(row.calls)
+                else:
+                    rows[number] = self._row(number, outcome, matching, terms)
+        elif not rows:
+            self._terms = _RecordingTerms(self.policy, sum(matching.weights))
+        terms = self._terms
+        rows.extend(self._row(n, outcomes[n], matching, terms) for n in range(done, len(results)))
+
+    def _row(
+        self,
+        row: int,
+        outcome: tuple[FindingMatch, int],
+        matching: Matching,
+        terms: _RecordingTerms,
+    ) -> _Row:
+        calls: list[tuple[str, tuple[Any, ...]]] = []
+        terms.calls = calls
+        verdict = _verdict(row, self.findings[row], outcome[0], self.task, matching, terms)
+        return _Row(outcome, verdict, FindingVerdict.model_validate(verdict), calls)
+
+
+@dataclass(slots=True)
+class _Row:
+    """One finding's outcome, its verdict, and the calls that added its points to the terms."""
+
+    outcome: tuple[FindingMatch, int]  # the match, and the row it duplicates (-1: none)
+    verdict: dict[str, Any]
+    model: FindingVerdict  # the verdict, validated once
+    calls: list[tuple[str, tuple[Any, ...]]]
+
+
+@dataclass(slots=True)
+class _RecordingTerms(ReviewTerms):
+    """:class:`ReviewTerms` that records each call, so that a finding's terms can be replayed
+    (the same float additions in the same order: the sums come out bit for bit)."""
+
+    calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+
+    def matched(
+        self,
+        weight: float,
+        category_quality: float,
+        location_quality: float,
+        exact_line: bool,
+        keyword_fraction: float,
+    ) -> float:
+        args = (weight, category_quality, location_quality, exact_line, keyword_fraction)
+        self.calls.append(("matched", args))
+        return ReviewTerms.matched(self, *args)
+
+    def penalty(self, kind: str) -> float:
+        self.calls.append(("penalty", (kind,)))
+        return ReviewTerms.penalty(self, kind)
+
+    def replay(self, calls: list[tuple[str, tuple[Any, ...]]]) -> None:
+        for name, args in calls:
+            getattr(ReviewTerms, name)(self, *args)
+
+
 def _report(
     task: Task,
     findings: Sequence[Finding],
@@ -58,7 +172,22 @@ def _report(
         _verdict(row, finding, result, task, matching, terms)
         for row, (finding, result) in enumerate(zip(findings, matching.findings, strict=True))
     ]
-    review, score, components = _components(terms, task, policy, episode)
+    return _assemble(task, verdicts, matching, terms, episode)
+
+
+def _assemble(
+    task: Task,
+    verdicts: list[dict[str, Any]],
+    matching: Matching,
+    terms: ReviewTerms,
+    episode: EpisodeProgress | None,
+    models: list[FindingVerdict] | None = None,
+) -> GradeReport:
+    """The report of ``verdicts``, whose points ``terms`` has summed.
+
+    ``models``: the same verdicts, validated already (pydantic takes them as they are).
+    """
+    review, score, components = _components(terms, task, terms.policy, episode)
     found = matching.matched_row_of_issue
     missed = _missed(task, found)
     open_by_severity = dict.fromkeys(_SEVERITIES, 0)
@@ -75,7 +204,7 @@ def _report(
             "issues_found": len(found),
             "open_by_severity": open_by_severity,
             "matched_categories": sorted({task.issues[c].category for c in found}),
-            "verdicts": verdicts,
+            "verdicts": verdicts if models is None else models,
             "missed": [
                 {
                     "id": i.id,

@@ -243,42 +243,67 @@ def match(task: Task, findings: Sequence[Finding], policy: RewardPolicy) -> Matc
     order of ``findings``: the assigned one of identical reports is the least by content,
     and the solver sees competing reports sorted by where and what they report.
     """
-    scorer = task_index(task).scorer_for(policy)
-    keys: list[_Key] = []
-    scored: dict[_Key, tuple[bool, bool, list[Pair]]] = {}
-    assignable: dict[_Key, int] = {}  # per distinct report with pairs: the row that may match
-    for row, finding in enumerate(findings):
-        file = finding.file
-        key = (
-            finding.line,
-            finding.end_line or finding.line,
-            finding.category,
-            file is not None and not _names_this_file(file),
-        )
-        keys.append(key)
-        result = scored.get(key)
-        if result is None:
-            scored[key] = result = scorer.score(key)
-            if result[2]:
-                assignable[key] = row
-        elif result[2] and _content(finding) < _content(findings[assignable[key]]):
-            assignable[key] = row
-    candidates = {row: scored[key][2] for key, row in assignable.items()}
+    state = MatchState(task, policy)
+    state.add(findings)
+    return state.matching()
 
-    assigned = _assign(candidates, keys, scorer.weights)
-    matched_row_of_issue = {pair.column: row for row, pair in assigned.items()}
-    results = []
-    for row, key in enumerate(keys):
-        in_file, on_clean, pairs = scored[key]
-        matched = assigned.get(row)
-        duplicate = None
-        if matched is None and pairs:
-            taken = [p for p in pairs if p.column in matched_row_of_issue]
-            if taken:
-                # The closest-fitting issue already claimed; ties go to the lowest column.
-                duplicate = max(taken, key=lambda p: (p.reach, -p.column))
-        results.append(FindingMatch(in_file, on_clean, matched, duplicate))
-    return Matching(results, matched_row_of_issue, scorer.weights, scorer.index)
+
+class MatchState:
+    """The matcher's running state over findings that arrive in batches (an episode's steps).
+
+    :meth:`add` scores only the reports it has not seen; :meth:`matching` then solves the
+    assignment over everything so far. The assignment is global on purpose: it is optimal,
+    so a new finding may take an issue from an earlier one that fits it less well, and the
+    result must equal :func:`match` of all the findings at once. Solving it is cheap (each
+    report's pairs are already scored; the solver only sees reports that compete).
+    """
+
+    def __init__(self, task: Task, policy: RewardPolicy) -> None:
+        self._scorer = task_index(task).scorer_for(policy)
+        self.findings: list[Finding] = []
+        self._keys: list[_Key] = []
+        self._scored: dict[_Key, tuple[bool, bool, list[Pair]]] = {}
+        self._assignable: dict[_Key, int] = {}  # per distinct report with pairs: who may match
+
+    def add(self, findings: Sequence[Finding]) -> None:
+        scorer, scored, assignable = self._scorer, self._scored, self._assignable
+        everything = self.findings
+        for finding in findings:
+            row = len(everything)
+            everything.append(finding)
+            file = finding.file
+            key = (
+                finding.line,
+                finding.end_line or finding.line,
+                finding.category,
+                file is not None and not _names_this_file(file),
+            )
+            self._keys.append(key)
+            result = scored.get(key)
+            if result is None:
+                scored[key] = result = scorer.score(key)
+                if result[2]:
+                    assignable[key] = row
+            elif result[2] and _content(finding) < _content(everything[assignable[key]]):
+                assignable[key] = row
+
+    def matching(self) -> Matching:
+        keys, scored = self._keys, self._scored
+        candidates = {row: scored[key][2] for key, row in self._assignable.items()}
+        assigned = _assign(candidates, keys, self._scorer.weights)
+        matched_row_of_issue = {pair.column: row for row, pair in assigned.items()}
+        results = []
+        for row, key in enumerate(keys):
+            in_file, on_clean, pairs = scored[key]
+            matched = assigned.get(row)
+            duplicate = None
+            if matched is None and pairs:
+                taken = [p for p in pairs if p.column in matched_row_of_issue]
+                if taken:
+                    # The closest-fitting issue already claimed; ties go to the lowest column.
+                    duplicate = max(taken, key=lambda p: (p.reach, -p.column))
+            results.append(FindingMatch(in_file, on_clean, matched, duplicate))
+        return Matching(results, matched_row_of_issue, self._scorer.weights, self._scorer.index)
 
 
 def _content(finding: Finding) -> tuple[str, ...]:

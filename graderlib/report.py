@@ -37,6 +37,20 @@ class FindingVerdict(BaseModel):
     points: float
     reason: str
 
+    def redacted(self) -> FindingVerdict:
+        """This verdict as an agent may see it: an unmatched finding's reason says nothing
+        about where the issues are (see :meth:`GradeReport.redacted`)."""
+        if self.status in ("matched", "duplicate"):
+            return self
+        return self.model_copy(
+            update={
+                "reason": PUBLIC_REASONS[self.status],
+                "relation": "none",
+                "category_quality": 0.0,
+                "location_quality": 0.0,
+            }
+        )
+
 
 class MissedIssue(BaseModel):
     """Ground truth nobody found. Left out of redacted reports."""
@@ -94,19 +108,7 @@ class GradeReport(BaseModel):
         reasons for unmatched findings become generic, because "the nearest issue is 5 lines
         away" would tell an agent where to look.
         """
-        verdicts = [
-            v
-            if v.status in ("matched", "duplicate")
-            else v.model_copy(
-                update={
-                    "reason": PUBLIC_REASONS[v.status],
-                    "relation": "none",
-                    "category_quality": 0.0,
-                    "location_quality": 0.0,
-                }
-            )
-            for v in self.verdicts
-        ]
+        verdicts = [v.redacted() for v in self.verdicts]
         return self.model_copy(update={"missed": [], "verdicts": verdicts, "redacted_view": True})
 
 

@@ -25,6 +25,7 @@ VARIABLES: dict[str, str] = {
     "tasks_dir": "GRADERLIB_TASKS_DIR",
     "step_budget": "GRADERLIB_STEP_BUDGET",
     "max_concurrent_envs": "MAX_CONCURRENT_ENVS",
+    "session_idle_s": "GRADERLIB_SESSION_IDLE_S",
     "web_interface": "ENABLE_WEB_INTERFACE",
     "grade_route": "GRADERLIB_GRADE_ROUTE",
     "bandit_helper": "GRADERLIB_BANDIT_HELPER",
@@ -54,6 +55,12 @@ class Settings(BaseModel):
     step_budget: int = Field(default=16, ge=1, le=200, description="steps per episode")
     max_concurrent_envs: int = Field(
         default=64, ge=1, description="WebSocket sessions at once, each its own environment"
+    )
+    session_idle_s: float = Field(
+        default=300,
+        gt=0,
+        allow_inf_nan=False,
+        description="seconds a /ws session may go without a reset or step before it is closed",
     )
     web_interface: bool = Field(default=False, description="serve the review page at /web/")
     grade_route: bool = Field(

@@ -219,3 +219,39 @@ def test_rewards_sum_to_the_final_score(
         episode=EpisodeProgress(hints_used=env.state.hints_used, finalized=finalize),
     )
     assert final == (expected.score if steps or finalize else 0.0)
+
+
+def test_observations_carry_the_last_steps_and_state_carries_all(catalog: Catalog) -> None:
+    from env.server.environment import HISTORY_IN_OBSERVATION
+
+    env = make_env(catalog, budget=12)
+    env.reset(task_id="env-ledger")
+    observations = [env.step(CodeReviewAction(kind="hint")) for _ in range(11)]
+    last = observations[-1]
+    assert [h.step for h in last.history] == list(range(12 - HISTORY_IN_OBSERVATION, 12))
+    assert [h.step for h in observations[2].history] == [1, 2, 3]
+    assert [h.step for h in env.state.history] == list(range(1, 12))
+    assert env.state.history[-HISTORY_IN_OBSERVATION:] == last.history
+    assert sum(h.reward for h in env.state.history) == pytest.approx(last.score, abs=1e-9)
+
+
+def test_lean_observations_send_the_task_once_and_then_what_changed(catalog: Catalog) -> None:
+    full, lean = make_env(catalog), make_env(catalog)
+    first_full = full.reset(task_id="env-ledger", episode_id="e")
+    first_lean = lean.reset(task_id="env-ledger", episode_id="e", lean=True)
+    assert first_lean == first_full  # the reset observation is the same either way
+    actions = [
+        report({"line": 15, "category": "sqli", "message": "owner is formatted into SQL"}),
+        CodeReviewAction(kind="hint"),
+        CodeReviewAction(kind="finalize"),
+    ]
+    for action in actions:
+        a, b = full.step(action), lean.step(action)
+        assert (b.snippet, b.description, b.categories) == ("", "", [])
+        assert a.snippet == first_full.snippet and a.categories == first_full.categories
+        assert len(b.history) == 1 and b.history == a.history[-1:]
+        what_changed = {"history", "snippet", "description", "categories"}
+        assert b.model_dump(exclude=what_changed) == a.model_dump(exclude=what_changed)
+    assert full.state == lean.state
+    with pytest.raises(ValueError, match="lean must be true or false"):
+        lean.reset(task_id="env-ledger", lean="yes")  # type: ignore[arg-type]

@@ -125,9 +125,12 @@ def public_summary(task: Task) -> dict[str, Any]:
     }
 
 
-def public_report(task: Task, report: GradeReport) -> GradeReport:
-    """The report an agent may see: redacted, and naming the task by its public id."""
-    return report.redacted().model_copy(update={"task_id": task.public_id})
+def public_report(task: Task, report: GradeReport, public_id: str | None = None) -> GradeReport:
+    """The report an agent may see: redacted, and naming the task by its public id.
+
+    ``public_id``: the task's, if the caller has it already (it is an HMAC when keyed).
+    """
+    return report.redacted().model_copy(update={"task_id": public_id or task.public_id})
 
 
 @functools.lru_cache(maxsize=8)

@@ -26,11 +26,13 @@ from graderlib import (
     EpisodeError,
     Finding,
     RewardPolicy,
+    StepRecord,
     default_taxonomy,
     get_settings,
 )
 
 ENV_NAME = "code_review"
+HISTORY_IN_OBSERVATION = 8  # the last steps an observation repeats; state() has them all
 
 
 class CodeReviewEnvironment(
@@ -53,6 +55,9 @@ class CodeReviewEnvironment(
         self._step_budget = step_budget or get_settings().step_budget
         self._episode: Episode | None = None
         self._state = CodeReviewState()
+        self._lean = False
+        self._shown: dict[str, Any] = {}  # the task's fields of every observation, built once
+        self._history: list[HistoryEntry] = []  # one entry per step, built once
 
     @property
     def catalog(self) -> Catalog:
@@ -70,23 +75,31 @@ class CodeReviewEnvironment(
         difficulty: str | None = None,
         split: str | None = None,
         index: int | None = None,
+        lean: bool | None = None,
         **kwargs: Any,
     ) -> CodeReviewObservation:
         """Start an episode on ``task_id``, else on a task drawn from the filters with ``seed``.
 
         ``task_id`` may be the public id or the author id (a trainer holding the corpus knows
         those already); the episode only ever shows the public id.
+
+        ``lean=True``: step observations leave out what the reset observation already gave
+        (description, snippet, vocabulary) and carry only the step's own history entry. The
+        default stays the full observation, because simple agents rebuild their prompt from
+        the latest one.
         """
         if kwargs:
             raise ValueError(
                 f"unknown reset argument(s): {', '.join(sorted(kwargs))[:200]} "
-                "(known: task_id, difficulty, split, index, seed, episode_id)"
+                "(known: task_id, difficulty, split, index, seed, episode_id, lean)"
             )
         _check_types(task_id=task_id, difficulty=difficulty, split=split, episode_id=episode_id)
         if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
             raise ValueError("index must be an integer")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise ValueError("seed must be an integer")
+        if lean is not None and not isinstance(lean, bool):
+            raise ValueError("lean must be true or false")
         task = self.catalog.select(
             task_id=task_id, difficulty=difficulty, split=split, index=index, seed=seed
         )
@@ -98,13 +111,24 @@ class CodeReviewEnvironment(
             verify_patch=self._tree.patch.verify,
         )
         self._tree.bind(self._episode)
+        public_id = task.public_id
         self._state = CodeReviewState(
             episode_id=episode_id or str(uuid.uuid4()),
             step_count=0,
-            task_id=task.public_id,
+            task_id=public_id,
             difficulty=task.difficulty,
             step_budget=self._step_budget,
         )
+        self._lean = bool(lean)
+        self._history = []
+        self._shown = {
+            "task_id": public_id,
+            "difficulty": task.difficulty,
+            "description": task.description,
+            "snippet": task.numbered_source(),
+            "line_count": task.line_count,
+            "categories": list(default_taxonomy().ids),
+        }
         return self._observation(
             reward=None,
             feedback=(
@@ -127,8 +151,8 @@ class CodeReviewEnvironment(
             record = episode.patch(action.patch or "")
         else:
             record = episode.finalize()
-        self._sync_state()
-        observation = self._observation(reward=None, feedback=record.verdict)
+        self._history.append(_history_entry(record))
+        observation = self._observation(reward=None, feedback=record.verdict, step=True)
         observation.reward = self._apply_rubric(action, observation)
         observation.metadata["rubric_scores"] = self._tree.scores()
         if record.error is not None:
@@ -137,6 +161,9 @@ class CodeReviewEnvironment(
 
     @property
     def state(self) -> CodeReviewState:
+        """The episode's bookkeeping, brought up to date when asked (not on every step)."""
+        if self._episode is not None:
+            self._sync_state()
         return self._state
 
     def get_metadata(self) -> EnvironmentMetadata:
@@ -167,6 +194,12 @@ class CodeReviewEnvironment(
             raise IndexError(index)
         return public_summary(tasks[index])
 
+    def get_task_range(
+        self, split: str, start: int | None = None, stop: int | None = None
+    ) -> list[dict[str, Any]]:
+        """``tasks[start:stop]`` of the split, as Python slices them (OpenEnv's contract)."""
+        return [public_summary(t) for t in self.catalog.filtered(split=split)[start:stop]]
+
     # ----------------------------------------------------------------------- helpers
 
     def _sync_state(self) -> None:
@@ -179,50 +212,55 @@ class CodeReviewEnvironment(
         self._state.hints_used = episode.hints_used
         self._state.patch_resolved = episode.patch_resolved
         self._state.finalized = episode.finalized
+        if len(self._state.history) != len(self._history):
+            self._state.history = list(self._history)
 
-    def _observation(self, *, reward: float | None, feedback: str) -> CodeReviewObservation:
+    def _observation(
+        self, *, reward: float | None, feedback: str, step: bool = False
+    ) -> CodeReviewObservation:
         episode = self._episode
         assert episode is not None
-        task = episode.task
-        internal = episode.report
-        assert internal is not None
-        public = episode.public_report()
+        # Counts, open severities and matched categories read the same in the redacted report
+        # (redaction drops missed issues and rewrites reasons); that is built only at the end.
+        summary = episode.report
+        assert summary is not None
+        shown = self._shown
+        lean = step and self._lean
+        recent = self._history[-1 if lean else -HISTORY_IN_OBSERVATION :]
+        if lean:
+            shown = {k: shown[k] for k in ("task_id", "difficulty", "line_count")}
         return CodeReviewObservation(
             done=episode.done,
             reward=reward,
             metadata={"episode_id": self._state.episode_id, "env": ENV_NAME},
-            task_id=task.public_id,
-            difficulty=task.difficulty,
-            description=task.description,
-            snippet=task.numbered_source(),
-            line_count=task.line_count,
-            categories=list(default_taxonomy().ids),
+            **shown,
             step_budget=episode.step_budget,
             steps_used=episode.steps_used,
             remaining_steps=episode.remaining_steps,
             score=episode.score,
-            issues_found=public.issues_found,
-            issues_total=public.issues_total,
-            open_severities={s.value: n for s, n in public.open_by_severity.items()},
-            matched_categories=list(public.matched_categories),
+            issues_found=summary.issues_found,
+            issues_total=summary.issues_total,
+            open_severities={s.value: n for s, n in summary.open_by_severity.items()},
+            matched_categories=list(summary.matched_categories),
             hints=list(episode.hints),
-            history=[
-                HistoryEntry(
-                    step=r.step,
-                    kind=r.kind,
-                    verdict=r.verdict,
-                    reward=r.reward,
-                    score=r.score,
-                    findings=r.findings,
-                    matched=r.matched,
-                )
-                for r in episode.history
-            ],
+            history=recent,
             feedback=feedback,
             patch_resolved=episode.patch_resolved,
             patch_summary=episode.patch_summary,
-            report=public.model_dump(mode="json") if episode.done else None,
+            report=episode.public_report().model_dump(mode="json") if episode.done else None,
         )
+
+
+def _history_entry(record: StepRecord) -> HistoryEntry:
+    return HistoryEntry(
+        step=record.step,
+        kind=record.kind,
+        verdict=record.verdict,
+        reward=record.reward,
+        score=record.score,
+        findings=record.findings,
+        matched=record.matched,
+    )
 
 
 def _check_types(**values: object) -> None:

@@ -15,7 +15,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from env.models import MAX_FINDINGS_PER_ACTION, MAX_PATCH_CHARS, MAX_TEXT_CHARS
+from env.models import MAX_FINDINGS_PER_ACTION, MAX_LINE, MAX_PATCH_CHARS, MAX_TEXT_CHARS
 from env.server.catalog import (
     DIFFICULTIES,
     SPLITS,
@@ -45,6 +45,50 @@ class GradeRequest(BaseModel):
 
     task_id: str = Field(min_length=1, max_length=200)
     findings: list[Any] = Field(max_length=MAX_GRADE_FINDINGS)
+
+
+def grade_body_schema(example_task_id: str) -> dict[str, Any]:
+    """The OpenAPI request body of ``POST /grade``, with a well-formed example.
+
+    The route reads its body itself (to bound its size before parsing), so FastAPI cannot
+    infer it; publishing it lets clients and schemathesis send well-formed findings. The
+    example names a task by its public id and a category unrelated to that task's answers.
+    """
+    lines = {"type": "integer", "minimum": 1, "maximum": MAX_LINE}
+    text = {"type": "string", "maxLength": MAX_TEXT_CHARS}
+    finding = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["line", "category"],
+        "properties": {
+            "line": lines,
+            "end_line": lines,
+            "category": {"type": "string", "enum": list(default_taxonomy().ids)},
+            "severity": {"type": "string", "enum": ["critical", "high", "medium", "low"]},
+            "message": text,
+            "recommendation": text,
+            "rule_id": {"type": "string", "maxLength": 300},
+        },
+    }
+    body = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["task_id", "findings"],
+        "properties": {
+            "task_id": {"type": "string", "minLength": 1, "maxLength": 200},
+            "findings": {"type": "array", "maxItems": MAX_GRADE_FINDINGS, "items": finding},
+        },
+    }
+    example = {
+        "task_id": example_task_id,
+        "findings": [{"line": 1, "category": "sql-injection", "message": "input reaches SQL"}],
+    }
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": body, "example": example}},
+        }
+    }
 
 
 def _validation_message(error: ValidationError) -> str:
@@ -121,12 +165,14 @@ def add_routes(
         return public_report(task, report).model_dump(mode="json")
 
     if grade_route:
+        tasks = catalog.tasks
         app.add_api_route(
             "/grade",
             grade_findings,
             methods=["POST"],
             tags=["Tasks"],
             summary="Grade findings against a task (redacted report)",
+            openapi_extra=grade_body_schema(tasks[0].public_id if tasks else "task-0"),
         )
 
     @app.get("/config", tags=["Tasks"], summary="How this server is configured")

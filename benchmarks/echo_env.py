@@ -1,0 +1,55 @@
+"""The anchor for ``bench_server``: a do-nothing OpenEnv environment served the same way.
+
+It takes the same action (``CodeReviewAction``, so pydantic validates the same frames),
+answers every step with a constant reward and a bare observation, and ends an episode after
+the same step budget. Whatever ``bench_server`` measures on it is OpenEnv, uvicorn and the
+WebSocket protocol; the ratio of the real server to it is what graderlib adds.
+
+Serve it with ``uvicorn benchmarks.echo_env:app``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from openenv.core.env_server.http_server import create_fastapi_app
+from openenv.core.env_server.interfaces import Environment
+from openenv.core.env_server.types import Observation, State
+
+from env.models import CodeReviewAction
+from graderlib import get_settings
+
+
+class EchoObservation(Observation):  # type: ignore[misc]
+    """Reward, done and metadata only."""
+
+
+class EchoEnvironment(Environment):  # type: ignore[misc]
+    SUPPORTS_CONCURRENT_SESSIONS = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._state = State(episode_id=None, step_count=0)
+
+    def reset(
+        self, seed: int | None = None, episode_id: str | None = None, **kwargs: Any
+    ) -> EchoObservation:
+        self._state = State(episode_id=episode_id or str(uuid.uuid4()), step_count=0)
+        return EchoObservation(done=False, reward=None)
+
+    def step(
+        self, action: CodeReviewAction, timeout_s: float | None = None, **kwargs: Any
+    ) -> EchoObservation:
+        self._state.step_count += 1
+        done = self._state.step_count >= get_settings().step_budget
+        return EchoObservation(done=done, reward=0.5)
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+
+app = create_fastapi_app(
+    EchoEnvironment, CodeReviewAction, EchoObservation, max_concurrent_envs=64, env_name="echo"
+)
