@@ -108,12 +108,19 @@ class RewardPolicy(BaseModel):
             return 0.0
         return (1.0 - self.line_bonus) * (1.0 - distance / (k + 1))
 
+    def review_share(self, has_issues: bool) -> float:
+        """The review's weight in an episode: what the patch and finalize bonuses leave.
+
+        A task without issues has nothing to patch, so its patch share goes to the review.
+        """
+        return 1.0 - (self.patch_bonus if has_issues else 0.0) - self.finalize_bonus
+
     def episode_score(
         self, review: float, has_issues: bool, episode: EpisodeProgress
     ) -> tuple[float, dict[str, float]]:
         """An episode's score from its review's, and the episode's terms for the components."""
         patch_share = self.patch_bonus if has_issues else 0.0
-        review_share = 1.0 - patch_share - self.finalize_bonus
+        review_share = self.review_share(has_issues)
         patch = patch_share if episode.patch_resolved else 0.0
         finalize = self.finalize_bonus if episode.finalized else 0.0
         hints = self.hint_penalty * episode.hints_used

@@ -32,14 +32,14 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("vocabulary", {"taxonomy", "annotations", "verify.patch", "verify.facts", "verify.runner"}),
     ("models", {"findings", "task", "loader", "policy", "report", "generate"}),
     ("analysis", {"matching", "detectors"}),
-    ("grading", {"grading", "scoring", "sarif", "verify.sandbox"}),
+    ("grading", {"grading", "sarif", "verify.sandbox"}),
     ("verify", {"verify"}),
     ("evaluate", {"episode", "agents", "scorecard", "evaluate", "testing"}),
     ("integrations", {"integrations"}),
     ("cli", {"cli", "__main__"}),
 ]  # fmt: skip
 # Detectors find code; they know nothing of how findings are scored (data flows one way).
-INDEPENDENT = {"detectors": {"matching", "policy", "report", "grading", "scoring"}}
+INDEPENDENT = {"detectors": {"matching", "policy", "report", "grading"}}
 
 
 def _modules(package: Path) -> dict[str, Path]:

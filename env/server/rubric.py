@@ -179,16 +179,14 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
 def attribute(episode: Episode, policy: RewardPolicy) -> dict[str, float]:
     """The episode score split into its terms, in score units; they sum to ``episode.score``.
 
-    ``review_share`` mirrors graderlib's episode formula (see ``graderlib.scoring``): the review
-    counts ``1 - patch_bonus - finalize_bonus``, and a task without issues has nothing to
-    patch, so its patch share goes to the review. ``tests/test_env_rubric.py`` checks the
-    sum against graderlib's score on random episodes, so a change there cannot go unseen.
+    The review's weight comes from the policy (``RewardPolicy.review_share``), where the
+    episode score is computed; ``tests/test_env_rubric.py`` checks the sum against graderlib's
+    score on random episodes, so a change there cannot go unseen.
     """
     report = episode.report
     assert report is not None
     parts = report.components
-    patch_share = policy.patch_bonus if episode.task.issues else 0.0
-    review_share = 1.0 - patch_share - policy.finalize_bonus
+    review_share = policy.review_share(bool(episode.task.issues))
     recall = parts.recall * review_share
     precision = (report.review_score - parts.recall) * review_share
     before_hints = report.review_score * review_share + parts.patch_bonus + parts.finalize_bonus

@@ -7,7 +7,7 @@ import argparse
 from graderlib.cli.base import BadInput, ExitCode, Subparsers, load_task_arg
 from graderlib.findings import FindingsError, load_findings
 from graderlib.grading import grade
-from graderlib.scoring import GradeReport
+from graderlib.report import GradeReport
 
 
 def register(commands: Subparsers) -> None:
