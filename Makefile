@@ -10,6 +10,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 MAX_CONCURRENT_ENVS ?= 64
+# uvicorn compresses every WebSocket frame by default; a trainer on the same host or network
+# pays server CPU for no gain (README, environment section). true turns it back on.
+WS_PER_MESSAGE_DEFLATE ?= false
 
 .PHONY: install test quick lint typecheck unit serve bench lint-tasks clean browser
 
@@ -52,7 +55,8 @@ test: lint typecheck lint-tasks browser unit
 
 serve: $(STAMP)
 	MAX_CONCURRENT_ENVS=$(MAX_CONCURRENT_ENVS) $(BIN)/uvicorn env.server.app:app \
-		--host $(HOST) --port $(PORT) --workers $(WORKERS)
+		--host $(HOST) --port $(PORT) --workers $(WORKERS) \
+		--ws-per-message-deflate $(WS_PER_MESSAGE_DEFLATE)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

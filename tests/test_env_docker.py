@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from websockets.sync.client import connect
 
 from tests.env_support import FIXTURE_TASKS, REPO, free_port, http
 
@@ -111,6 +112,11 @@ def test_the_images_cmd_serves_on_port_and_its_healthcheck_sees_it(tmp_path: Pat
             time.sleep(0.2)
         status, body = http(f"http://127.0.0.1:{port}/config")
         assert status == 200 and json.loads(body)["max_concurrent_envs"] == 64
+        # The client offers per-message deflate (as websockets does by default); the image's
+        # uvicorn declines it, so frames travel uncompressed.
+        with connect(f"ws://127.0.0.1:{port}/ws", compression="deflate") as ws:
+            assert ws.response is not None
+            assert "Sec-WebSocket-Extensions" not in ws.response.headers
     finally:
         server.terminate()
         server.wait(timeout=15)

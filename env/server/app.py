@@ -42,7 +42,7 @@ from openenv.core.env_server.types import ConcurrencyConfig
 from starlette.concurrency import run_in_threadpool
 
 from env.models import CodeReviewAction, CodeReviewObservation, CodeReviewState
-from env.server.catalog import load_catalog
+from env.server.catalog import Catalog, load_catalog
 from env.server.environment import ENV_NAME, CodeReviewEnvironment
 from env.server.frames import FrameGuard
 from env.server.routes import add_routes
@@ -106,11 +106,36 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         app.mount("/web", StaticFiles(directory=WEB_DIR, html=True), name="web")
     if settings.bandit_helper:
         _run_bandit_helper(app)
-    if catalog.tasks:
-        # Load what the first step would load lazily, so that it is frozen with the rest.
-        grade(catalog.tasks[0], [], policy)
+    _warm_up(catalog, policy)
     freeze_heap()
     return app
+
+
+def _warm_up(catalog: Catalog, policy: RewardPolicy) -> None:
+    """Grade two findings once, so that what the first ``report`` loads lazily is frozen too.
+
+    Two findings that reach the same issue go to the Hungarian solver, whose module
+    (scipy.optimize, ~0.3 s and thousands of objects) is imported on first use. Left to the
+    first step, it would stay in the collector's view for the server's life and the first
+    steps of every session would wait on the import lock. An empty list reaches no solver.
+    """
+    task = next((t for t in catalog.tasks if t.issues), None)
+    if task is None:
+        return
+    issue = task.issues[0]
+    grade(
+        task,
+        [
+            {"line": issue.span.start, "category": issue.category, "message": "warm-up"},
+            {
+                "line": issue.span.start,
+                "end_line": issue.span.end + 1,
+                "category": issue.category,
+                "message": "warm-up, wider",
+            },
+        ],
+        policy,
+    )
 
 
 def freeze_heap() -> None:
@@ -160,7 +185,11 @@ def main() -> None:
 
     settings = get_settings()
     uvicorn.run(
-        "env.server.app:app", host=settings.host, port=settings.port, workers=settings.workers
+        "env.server.app:app",
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        ws_per_message_deflate=False,  # as `make serve` (README, environment section)
     )
 
 
