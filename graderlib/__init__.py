@@ -10,6 +10,7 @@ The public API; everything else is an implementation detail that may move::
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from graderlib.catalog import DIFFICULTIES, SPLITS, TaskCatalog, TaskSelectionError
 from graderlib.episode import (
     MAX_FINDINGS_PER_EPISODE,
     Episode,
@@ -99,7 +100,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "DIFFICULTIES",
     "MAX_FINDINGS_PER_EPISODE",
+    "SPLITS",
     "ActionRejected",
     "Category",
     "CleanMark",
@@ -136,7 +139,9 @@ __all__ = [
     "StepRecord",
     "SuppressedFinding",
     "Task",
+    "TaskCatalog",
     "TaskLoadError",
+    "TaskSelectionError",
     "ToolError",
     "UnknownCategoryError",
     "all_detectors",

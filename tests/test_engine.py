@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,6 +55,23 @@ def test_a_ray_address_nobody_answers_on_fails_fast_with_exit_2(
     )
     assert code == 2
     assert "no Ray cluster answers at 127.0.0.1:1" in capsys.readouterr().err
+
+
+def test_infer_on_a_ray_address_nobody_answers_on_is_exit_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("ray")
+    from graderlib.cli import main
+    from tests.env_support import FIXTURE_TASKS, REPO
+
+    out = tmp_path / "r.json"
+    code = main(
+        ["infer", "--agent", "static", "--tasks", str(FIXTURE_TASKS), "--app-dir", str(REPO),
+         "--engine", "ray", "--address", "127.0.0.1:1", "--out", str(out)]
+    )  # fmt: skip
+    assert code == 2
+    assert "no Ray cluster answers at 127.0.0.1:1" in capsys.readouterr().err
+    assert not out.exists()
 
 
 @pytest.mark.slow
@@ -119,3 +138,72 @@ def test_ray_engine_without_ray_or_cluster_says_so(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(builtins, "__import__", no_ray)
     with pytest.raises(EngineError, match=r"pip install 'graderlib\[ray\]'"):
         list(RayEngine().map(str, [1]))
+
+
+def _without_timings(document: dict[str, Any]) -> dict[str, Any]:
+    """An ``inference_results.json`` less what differs between two runs of the same episodes."""
+    timings = ("seconds", "agent_seconds", "env_seconds")
+    rest = {k: v for k, v in document.items() if k not in ("run_id", "created", "seconds")}
+    rest["results"] = [
+        {k: v for k, v in r.items() if k not in timings} for r in document["results"]
+    ]
+    return rest
+
+
+def _steps(path: Path) -> list[tuple[Any, ...]]:
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert len({line["run"] for line in lines}) == 1  # one run, whichever worker wrote it
+    # The observation's hash covers its random episode id: its public counters are compared.
+    return [
+        (r["episode"], r["step"], r["kind"], r["task_id"], r["reward"], r["score"],
+         sorted((k, v) for k, v in r["observation"].items() if k != "sha256"))
+        for r in lines
+    ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_infer_on_ray_writes_the_results_of_a_local_run(
+    local_ray: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ray
+
+    import graderlib
+    from graderlib.cli import main
+    from tests.env_support import FIXTURE_TASKS, REPO
+
+    # The workers run the graderlib under test, not some other installed copy.
+    where = ray.get(ray.remote(lambda: __import__("graderlib").__file__).remote())
+    assert where == graderlib.__file__
+    common = ["--tasks", str(FIXTURE_TASKS), "--episodes", "2", "--app-dir", str(REPO)]
+    for agent in ("static", "oracle"):
+        runs = {}
+        for engine in ("local", "ray"):
+            out, steps = tmp_path / f"{agent}-{engine}.json", tmp_path / f"{agent}-{engine}.jsonl"
+            code = main(
+                ["infer", "--agent", agent, *common, "--engine", engine, "--out", str(out),
+                 "--trajectories", str(steps)]
+            )  # fmt: skip
+            assert code == 0, capsys.readouterr().err
+            runs[engine] = (json.loads(out.read_text()), _steps(steps))
+        (local, local_steps), (on_ray, ray_steps) = runs["local"], runs["ray"]
+        assert _without_timings(on_ray) == _without_timings(local), agent
+        assert [r["episode"] for r in on_ray["results"]] == list(range(6))
+        assert on_ray["complete"] is True and on_ray["summary"]["errors"] == 0
+        assert ray_steps == local_steps and len(ray_steps) > 6
+    assert {(r["task"], r["score"]) for r in on_ray["results"]} >= {("env-ledger", 1.0)}
+
+
+def test_infer_engine_options_that_do_not_fit_are_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graderlib.cli import main
+
+    out = tmp_path / "r.json"
+    base = ["infer", "--agent", "static", "--out", str(out)]
+    assert main([*base, "--engine", "ray", "--env-url", "http://127.0.0.1:1"]) == 2
+    assert "use --concurrency instead" in capsys.readouterr().err
+    assert main([*base, "--address", "auto"]) == 2
+    assert "--address is for --engine ray" in capsys.readouterr().err
+    assert main([*base, "--engine", "ray", "--jobs", "2"]) == 2
+    assert "--jobs is for --engine local" in capsys.readouterr().err
+    assert not out.exists()

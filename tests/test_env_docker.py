@@ -14,6 +14,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from websockets.sync.client import connect
 from tests.env_support import FIXTURE_TASKS, REPO, free_port, http
 
 DOCKERFILE = REPO / "Dockerfile"
-HADOLINT = REPO / ".venv" / "bin" / "hadolint"
+# The tools of the venv running this test (.venv, or .venv-3.13 in CI's newer-Python runs).
+VENV_BIN = Path(sys.executable).parent
+HADOLINT = VENV_BIN / "hadolint"
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -98,9 +101,9 @@ def test_the_images_cmd_serves_on_port_and_its_healthcheck_sees_it(tmp_path: Pat
         "HOST": "127.0.0.1",
         "PORT": port,
         "GRADERLIB_TASKS_DIR": str(FIXTURE_TASKS),
-        "PATH": f"{REPO / '.venv' / 'bin'}:{os.environ['PATH']}",
+        "PATH": f"{VENV_BIN}:{os.environ['PATH']}",
     }
-    probe[0] = str(REPO / ".venv" / "bin" / probe[0])
+    probe[0] = str(VENV_BIN / probe[0])
     assert subprocess.run(probe, env=environ, capture_output=True, timeout=30).returncode != 0
     with (tmp_path / "server.log").open("wb") as log:
         server = subprocess.Popen(command, cwd=REPO, env=environ, stdout=log, stderr=log)

@@ -9,6 +9,7 @@ import asyncio
 import json
 import re
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +33,7 @@ from tests.env_support import (
 )
 
 pytestmark = pytest.mark.slow
-OPENENV = REPO / ".venv" / "bin" / "openenv"
+OPENENV = Path(sys.executable).parent / "openenv"  # the running venv's
 VOCABULARY_LIST = list(default_taxonomy().ids)
 LEDGER = public_task_id("env-ledger")
 

@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("foundations", {"cwe", "locate", "nesting", "pyparse", "near", "settings", "data",
                      "evaluate.engine"}),
     ("vocabulary", {"taxonomy", "annotations", "verify.patch", "verify.facts", "verify.runner"}),
-    ("models", {"findings", "task", "loader", "policy", "report", "generate"}),
+    ("models", {"findings", "task", "catalog", "loader", "policy", "report", "generate"}),
     ("analysis", {"matching", "detectors"}),
     ("grading", {"grading", "sarif", "verify.sandbox"}),
     ("verify", {"verify"}),

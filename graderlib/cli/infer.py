@@ -1,5 +1,11 @@
 """``graderlib infer``: an agent plays episodes of the environment; the run becomes a file.
 
+In process, ``--engine ray [--address ADDR]`` (or ``--jobs N``) plays each task's episodes as one
+Ray task (or pool item) that loads the environment itself; results come back in task order with
+a progress bar, and the file is the one a local run writes. Over ``--env-url`` the server runs
+the sessions, so an engine would add nothing but hops: that combination is bad input, and
+``--concurrency`` is the way to play more sessions of a server at once.
+
 Exit codes: 0 every episode finished without an error, 1 some did not (the file says why), 2
 bad input (unknown agent, no model, unreadable tasks or template, no session could be opened,
 a model server that cannot serve: the file holds what finished), 130 Ctrl-C (likewise).
@@ -9,15 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import pkgutil
 import re
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graderlib.cli.base import BadInput, ExitCode, Subparsers
+from graderlib.cli.engine import add_engine_arguments, engine_from_args, progress_bars
 from graderlib.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -94,25 +99,18 @@ def _server_task_ids(url: str, split: str | None, count: int | None) -> list[str
 
 
 def _sessions(args: argparse.Namespace, tasks: list[Task] | None) -> Sessions:
-    if args.env_url:
-        from graderlib.evaluate.sessions import WebSocketSessions
+    from graderlib.evaluate.sessions import (
+        RunnerError,
+        WebSocketSessions,
+        load_in_process_sessions,
+    )
 
+    if args.env_url:
         return WebSocketSessions(args.env_url)
-    app_dir = str(Path(args.app_dir).resolve())
-    if app_dir not in sys.path:
-        sys.path.insert(0, app_dir)  # as uvicorn does for "env.server.app:app"
     try:
-        factory = pkgutil.resolve_name(args.runner)
-    except (ImportError, AttributeError, ValueError) as error:
-        raise BadInput(
-            f"cannot load the in-process environment {args.runner!r} ({error}); run from the "
-            "repository root (or pass --app-dir), or use --env-url / ENV_BASE_URL"
-        ) from None
-    try:
-        sessions: Sessions = factory(tasks=tasks)
-    except ValueError as error:  # e.g. two tasks whose ids would make a lookup ambiguous
-        raise BadInput(f"the in-process environment refused the tasks: {error}") from None
-    return sessions
+        return load_in_process_sessions(args.runner, args.app_dir, tasks)
+    except RunnerError as error:
+        raise BadInput(str(error)) from None
 
 
 def _specs(args: argparse.Namespace, tasks: list[Task] | None) -> list[EpisodeSpec]:
@@ -130,10 +128,18 @@ def cmd_infer(args: argparse.Namespace) -> ExitCode:
         args.env_url = args.env_url or Settings.from_env().env_base_url
     except SettingsError as error:
         raise BadInput(str(error)) from None
-    from graderlib.evaluate.infer import run_inference
+    from graderlib.evaluate.engine import EngineError, LocalEngine
+    from graderlib.evaluate.infer import run_inference, run_inference_on
     from graderlib.evaluate.policies import player
     from graderlib.evaluate.sessions import SessionError
 
+    engine = engine_from_args(args)
+    scaled_out = not (isinstance(engine, LocalEngine) and engine.jobs == 1)
+    if scaled_out and args.env_url:
+        raise BadInput(
+            "--engine ray and --jobs play in-process sessions; against --env-url (or "
+            "ENV_BASE_URL) the server runs them: use --concurrency instead"
+        )
     if args.agent != "llm" and args.tasks is None and args.env_url:
         raise BadInput(
             f"agent {args.agent!r} needs the tasks themselves: pass --tasks DIR with the tasks "
@@ -148,17 +154,36 @@ def cmd_infer(args: argparse.Namespace) -> ExitCode:
     specs = _specs(args, tasks)
     sessions = _sessions(args, tasks)
     out = Path(args.out)
+    trajectories = Path(args.trajectories) if args.trajectories else None
     try:
-        results = run_inference(
-            chosen,
-            sessions,
-            specs,
-            concurrency=args.concurrency,
-            episodes_per_task=args.episodes,
-            out=out,
-            trajectories=Path(args.trajectories) if args.trajectories else None,
-        )
-    except SessionError as error:
+        if scaled_out:
+            with progress_bars() as track:
+                results = run_inference_on(
+                    engine,
+                    chosen,
+                    sessions,
+                    specs,
+                    agent=args.agent,
+                    llm_settings=settings,
+                    runner=args.runner,
+                    app_dir=str(Path(args.app_dir).resolve()),
+                    concurrency=args.concurrency,
+                    episodes_per_task=args.episodes,
+                    out=out,
+                    trajectories=trajectories,
+                    progress=track("tasks", len({s.label for s in specs})),
+                )
+        else:
+            results = run_inference(
+                chosen,
+                sessions,
+                specs,
+                concurrency=args.concurrency,
+                episodes_per_task=args.episodes,
+                out=out,
+                trajectories=trajectories,
+            )
+    except (SessionError, EngineError) as error:
         raise BadInput(str(error)) from None
     except KeyboardInterrupt:
         print(f"interrupted: what finished is in {out}")
@@ -221,6 +246,7 @@ def register(commands: Subparsers) -> None:
     model.add_argument("--patch", action="store_true", help="propose a patch for the findings")
     model.add_argument("--prompt", help="a review prompt template (graderlib.evaluate.llm)")
     model.add_argument("--patch-prompt", help="a patch prompt template file")
+    add_engine_arguments(parser)
     local = parser.add_argument_group("in-process environment")
     local.add_argument("--runner", default=IN_PROCESS_RUNNER, help=argparse.SUPPRESS)
     local.add_argument(

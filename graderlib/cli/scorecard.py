@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from graderlib.cli.base import BadInput, ExitCode, Subparsers
-from graderlib.cli.engine import add_engine_arguments, engine_from_args
-from graderlib.evaluate.engine import Engine, EngineError, Progress
+from graderlib.cli.engine import add_engine_arguments, engine_from_args, progress_bars
+from graderlib.evaluate.engine import Engine, EngineError
 from graderlib.evaluate.html import render_html
 from graderlib.evaluate.mapping import Corpus, map_results, read_tool_output
 from graderlib.evaluate.scorecard import (
@@ -121,33 +120,6 @@ def _strict_rules(args: argparse.Namespace) -> StrictRules:
     return rules.with_extra(parse_equivalence(text) for text in args.equivalence)
 
 
-@contextmanager
-def _progress() -> Iterator[Callable[[str, int], Progress | None]]:
-    """A rich progress bar on stderr when it is a terminal; nothing at all when piped."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
-    from rich.progress import Progress as ProgressBar
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield lambda _label, _total: None
-        return
-    with ProgressBar(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-
-        def track(label: str, total: int) -> Progress | None:
-            task = bar.add_task(label, total=total)
-            return lambda done: bar.update(task, completed=done)
-
-        yield track
-
-
 def _cards(args: argparse.Namespace, engine: Engine) -> list[Scorecard]:
     tasks, roots = _load_corpus(args.dirs)
     mode: Mode = "strict" if args.strict else "default"
@@ -159,7 +131,7 @@ def _cards(args: argparse.Namespace, engine: Engine) -> list[Scorecard]:
         outputs.append((name, read_tool_output(path)))  # read every file before any grading
     corpus = Corpus(tasks, roots)
     cards = []
-    with _progress() as track:
+    with progress_bars() as track:
         for name, results in outputs:
             mapped = map_results(results, corpus)
             cards.append(

@@ -10,6 +10,11 @@ or one in-process environment) and play episodes from a shared queue, so model c
 environment steps of different episodes overlap. Results keep the order of the episode list,
 whatever order the episodes finish in.
 
+**Scaled out** (:func:`run_inference_on`, ``infer --engine ray``), each task's episodes are one
+item of an :class:`~graderlib.evaluate.engine.Engine`: a worker loads the in-process sessions
+itself, plays them with the same loop as above and sends back their results and trajectory
+lines, which the run keeps in task order; the file is the one a local run writes.
+
 Ctrl-C stops the run and still writes the file, with the episodes that finished and
 ``"complete": false``; trajectory lines are flushed as each step happens, so the trajectory
 of an interrupted episode is kept too (``trajectories summarize`` reports it as unfinished).
@@ -18,7 +23,9 @@ of an interrupted episode is kept too (``trajectories summarize`` reports it as 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import tempfile
 import time
 import uuid
 from collections.abc import Sequence
@@ -31,14 +38,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from graderlib.evaluate.llm import LLMError
-from graderlib.evaluate.policies import Decision, EpisodePolicy, Player
+from graderlib.evaluate.engine import Engine, Progress
+from graderlib.evaluate.llm import LLMError, LLMSettings
+from graderlib.evaluate.policies import Decision, EpisodePolicy, Player, player
 from graderlib.evaluate.sessions import (
     ActionRejected,
     EpisodeSession,
     SessionError,
     Sessions,
     StepOutcome,
+    load_in_process_sessions,
 )
 from graderlib.evaluate.trajectories import TrajectoryWriter
 from graderlib.task import Task
@@ -329,13 +338,15 @@ def run_inference(
     episodes_per_task: int = 1,
     out: Path | None = None,
     trajectories: Path | None = None,
+    run_id: str | None = None,
 ) -> InferenceResults:
     """Play every episode of ``specs``; write ``out`` (also when interrupted) and return it.
 
     Raises :class:`SessionError` when no session could be opened at all. A KeyboardInterrupt
-    is re-raised after the partial results are written.
+    is re-raised after the partial results are written. ``run_id`` is given by a scaled-out
+    run, whose workers each play part of one run.
     """
-    run_id = uuid.uuid4().hex[:12]
+    run_id = run_id or uuid.uuid4().hex[:12]
     writer = TrajectoryWriter(trajectories, player.describe()) if trajectories else None
     run = _Run(player, sessions, writer, run_id, {}, [])
     created = datetime.now(UTC).isoformat(timespec="seconds")
@@ -347,6 +358,137 @@ def run_inference(
     finally:
         if writer:
             writer.close()
+        results = _assemble(
+            run,
+            specs,
+            created=created,
+            complete=complete,
+            seconds=time.perf_counter() - started,
+            episodes_per_task=episodes_per_task,
+            concurrency=concurrency,
+        )
+        if out is not None:
+            write_results(results, out)
+    return results
+
+
+@dataclass(frozen=True)
+class TaskEpisodes:
+    """One engine item: a task's episodes and all a worker needs to play them on its own."""
+
+    agent: str
+    llm_settings: LLMSettings | None
+    runner: str
+    app_dir: str
+    specs: tuple[EpisodeSpec, ...]
+    run_id: str
+    concurrency: int
+    trajectories: bool
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What a worker sends back: the episodes' results and their trajectory lines (JSONL)."""
+
+    results: list[EpisodeResult]
+    trajectory: str
+    session_errors: list[str]
+    aborted: str | None
+
+
+def play_task(item: TaskEpisodes) -> TaskOutcome:
+    """Play one task's episodes in this process (an engine's worker).
+
+    The worker loads the in-process sessions over this one task and makes its own player, so
+    nothing but plain data crosses the process boundary. Trajectory lines go to a scratch file
+    here and travel back as text: a Ray worker may be on another machine.
+    """
+    tasks = [spec.task for spec in item.specs[:1] if spec.task is not None]
+    sessions = load_in_process_sessions(item.runner, item.app_dir, tasks)
+    chosen = player(item.agent, item.llm_settings)
+    with tempfile.TemporaryDirectory(prefix="graderlib-infer-") as scratch:
+        lines = Path(scratch) / "trajectory.jsonl" if item.trajectories else None
+        try:
+            played = run_inference(
+                chosen,
+                sessions,
+                item.specs,
+                concurrency=item.concurrency,
+                episodes_per_task=len(item.specs),
+                trajectories=lines,
+                run_id=item.run_id,
+            )
+        except SessionError as error:
+            return TaskOutcome([], "", [str(error)], None)
+        trajectory = lines.read_text(encoding="utf-8") if lines and lines.exists() else ""
+    return TaskOutcome(played.results, trajectory, played.session_errors, played.aborted)
+
+
+def run_inference_on(
+    engine: Engine,
+    chosen: Player,
+    sessions: Sessions,
+    specs: Sequence[EpisodeSpec],
+    *,
+    agent: str,
+    llm_settings: LLMSettings | None,
+    runner: str,
+    app_dir: str,
+    concurrency: int = 1,
+    episodes_per_task: int = 1,
+    out: Path | None = None,
+    trajectories: Path | None = None,
+    progress: Progress | None = None,
+) -> InferenceResults:
+    """:func:`run_inference` with each task's episodes as one ``engine`` item (in process only).
+
+    ``chosen`` and ``sessions`` are this process's player and sessions: they describe the run
+    (agent, model, settings, where), as in a local run; workers make their own from ``agent``,
+    ``llm_settings``, ``runner`` and ``app_dir``. ``concurrency`` is sessions per task on its
+    worker. Results and trajectory lines arrive in task order; ``progress`` counts tasks. A
+    model server that cannot serve stops the run after the task that found out.
+    """
+    if any(spec.task is None for spec in specs):
+        raise ValueError("a scaled-out run needs the tasks themselves (an in-process run)")
+    run_id = uuid.uuid4().hex[:12]
+    items = [
+        TaskEpisodes(
+            agent=agent,
+            llm_settings=llm_settings,
+            runner=runner,
+            app_dir=app_dir,
+            specs=tuple(episodes),
+            run_id=run_id,
+            concurrency=concurrency,
+            trajectories=trajectories is not None,
+        )
+        for _, episodes in itertools.groupby(specs, key=lambda spec: spec.label)
+    ]
+    run = _Run(chosen, sessions, None, run_id, {}, [])
+    outcomes = engine.map(play_task, items, progress)  # an engine that cannot start fails here
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    started = time.perf_counter()
+    complete = False
+    lines = None
+    if trajectories is not None:
+        trajectories.parent.mkdir(parents=True, exist_ok=True)
+        lines = trajectories.open("a", encoding="utf-8")
+    try:
+        for outcome in outcomes:
+            run.results.update((result.episode, result) for result in outcome.results)
+            run.session_errors.extend(outcome.session_errors)
+            if lines is not None:
+                lines.write(outcome.trajectory)
+                lines.flush()
+            if outcome.aborted:
+                run.aborted = outcome.aborted
+                break
+        if run.session_errors and not run.results:
+            raise SessionError(run.session_errors[0])
+        complete = True
+    finally:
+        if lines is not None:
+            lines.close()
         results = _assemble(
             run,
             specs,

@@ -12,12 +12,18 @@ and loads it only when a run asks for it, as uvicorn loads ``env.server.app:app`
 from __future__ import annotations
 
 import contextlib
+import pkgutil
 import re
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from openenv import GenericEnvClient
+
+    from graderlib.task import Task
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,34 @@ class Sessions(Protocol):
     where: str
 
     async def open(self) -> EpisodeSession: ...
+
+
+class RunnerError(ValueError):
+    """The in-process environment cannot be loaded, or refused the tasks; the message says which."""
+
+
+def load_in_process_sessions(runner: str, app_dir: str, tasks: Sequence[Task] | None) -> Sessions:
+    """The in-process sessions that ``runner`` (``module:Factory``) makes over ``tasks``.
+
+    ``app_dir`` goes on ``sys.path`` first, as uvicorn does for ``env.server.app:app``. Both the
+    CLI and an engine's worker (a Ray task on another process or machine) load sessions here,
+    so a worker finds the environment exactly as the command line did.
+    """
+    directory = str(Path(app_dir).resolve())
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    try:
+        factory = pkgutil.resolve_name(runner)
+    except (ImportError, AttributeError, ValueError) as error:
+        raise RunnerError(
+            f"cannot load the in-process environment {runner!r} ({error}); run from the "
+            "repository root (or pass --app-dir), or use --env-url / ENV_BASE_URL"
+        ) from None
+    try:
+        sessions: Sessions = factory(tasks=tasks)
+    except ValueError as error:  # e.g. two tasks whose ids would make a lookup ambiguous
+        raise RunnerError(f"the in-process environment refused the tasks: {error}") from None
+    return sessions
 
 
 _SERVER_ERROR = re.compile(r"Server error: (?P<message>.*) \(code: (?P<code>[A-Z_]+)\)$", re.DOTALL)

@@ -19,7 +19,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from graderlib.integrations.tasks import SPLITS, TaskView, task_set, tasks_dir
+from graderlib.catalog import SPLITS
+from graderlib.integrations.tasks import TaskView, task_set, tasks_dir
 
 if TYPE_CHECKING:
     from datasets import Dataset

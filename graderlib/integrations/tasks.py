@@ -4,24 +4,21 @@ A dataset row names its task by id (the author id or the public id) and, for gen
 the directory they were written to (``tasks_dir``). Loading parses every snippet with libcst,
 so a directory is loaded once per process and kept; the tasks are immutable.
 
-Selection without an id follows the OpenEnv server's rule (``env/server/catalog.py``): filter
-by split and difficulty, then draw with ``random.Random(seed)``; so a row gives the same task
-in process and over ``/ws`` against a server on the same corpus.
+Selection is :class:`graderlib.catalog.TaskCatalog`'s, the rule the OpenEnv server uses too
+(filter by split and difficulty, then draw with ``random.Random(seed)``), so a row gives the
+same task in process and over ``/ws`` against a server on the same corpus.
 """
 
 from __future__ import annotations
 
 import functools
-import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from graderlib.catalog import TaskCatalog
 from graderlib.settings import get_settings
 from graderlib.task import Task, default_tasks_dir, load_tasks
 from graderlib.taxonomy import default_taxonomy
-
-SPLITS = ("train", "validation", "test")
-DIFFICULTIES = ("easy", "medium", "hard")
 
 
 def tasks_dir(directory: str | Path | None = None) -> Path:
@@ -30,55 +27,14 @@ def tasks_dir(directory: str | Path | None = None) -> Path:
     return Path(chosen).resolve()
 
 
-@dataclass(frozen=True)
-class TaskSet:
-    """Every task of one directory, by author id and by public id."""
-
-    tasks: tuple[Task, ...]
-
-    @functools.cached_property
-    def by_id(self) -> dict[str, Task]:
-        return {**{t.public_id: t for t in self.tasks}, **{t.id: t for t in self.tasks}}
-
-    def select(
-        self,
-        *,
-        task_id: str | None = None,
-        split: str | None = None,
-        difficulty: str | None = None,
-        seed: int | None = None,
-    ) -> Task:
-        """A task by id; else one drawn with ``seed`` from the split and difficulty given."""
-        if task_id is not None:
-            task = self.by_id.get(task_id)
-            if task is None:
-                raise ValueError(f"unknown task_id {task_id[:100]!r} ({len(self.tasks)} tasks)")
-            return task
-        if split is not None and split not in SPLITS:
-            raise ValueError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
-        if difficulty is not None and difficulty not in DIFFICULTIES:
-            raise ValueError(
-                f"unknown difficulty {difficulty!r} (one of {', '.join(DIFFICULTIES)})"
-            )
-        candidates = [
-            t
-            for t in self.tasks
-            if (split is None or t.split == split)
-            and (difficulty is None or t.difficulty == difficulty)
-        ]
-        if not candidates:
-            raise ValueError(f"no task matches split={split!r} difficulty={difficulty!r}")
-        return random.Random(seed).choice(candidates)
-
-
 @functools.lru_cache(maxsize=16)
-def _load(directory: Path) -> TaskSet:
+def _load(directory: Path) -> TaskCatalog:
     if not directory.is_dir():
         raise ValueError(f"no tasks directory at {directory}")
-    return TaskSet(tuple(load_tasks(directory)))
+    return TaskCatalog.of(tuple(load_tasks(directory)))
 
 
-def task_set(directory: str | Path | None = None) -> TaskSet:
+def task_set(directory: str | Path | None = None) -> TaskCatalog:
     """The tasks of ``directory`` (see :func:`tasks_dir`), loaded once per process."""
     return _load(tasks_dir(directory))
 
