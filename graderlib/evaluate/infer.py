@@ -358,17 +358,16 @@ def run_inference(
     finally:
         if writer:
             writer.close()
-        results = _assemble(
+        results = _conclude(
             run,
             specs,
             created=created,
             complete=complete,
-            seconds=time.perf_counter() - started,
+            started=started,
             episodes_per_task=episodes_per_task,
             concurrency=concurrency,
+            out=out,
         )
-        if out is not None:
-            write_results(results, out)
     return results
 
 
@@ -489,17 +488,42 @@ def run_inference_on(
     finally:
         if lines is not None:
             lines.close()
-        results = _assemble(
+        results = _conclude(
             run,
             specs,
             created=created,
             complete=complete,
-            seconds=time.perf_counter() - started,
+            started=started,
             episodes_per_task=episodes_per_task,
             concurrency=concurrency,
+            out=out,
         )
-        if out is not None:
-            write_results(results, out)
+    return results
+
+
+def _conclude(
+    run: _Run,
+    specs: Sequence[EpisodeSpec],
+    *,
+    created: str,
+    complete: bool,
+    started: float,
+    episodes_per_task: int,
+    concurrency: int,
+    out: Path | None,
+) -> InferenceResults:
+    """The run's results, also written to ``out``: how a local and a scaled-out run end alike."""
+    results = _assemble(
+        run,
+        specs,
+        created=created,
+        complete=complete,
+        seconds=time.perf_counter() - started,
+        episodes_per_task=episodes_per_task,
+        concurrency=concurrency,
+    )
+    if out is not None:
+        write_results(results, out)
     return results
 
 
