@@ -12,6 +12,7 @@ The reward is OpenEnv's way: ``self.rubric`` (a :class:`CodeReviewRubric` tree, 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -158,6 +159,30 @@ class CodeReviewEnvironment(
         if record.error is not None:
             observation.metadata["error"] = record.error
         return observation
+
+    async def reset_async(
+        self, seed: int | None = None, episode_id: str | None = None, **kwargs: Any
+    ) -> CodeReviewObservation:
+        """:meth:`reset`, inline on the event loop (see :meth:`step_async`)."""
+        return self.reset(seed=seed, episode_id=episode_id, **kwargs)
+
+    async def step_async(
+        self, action: CodeReviewAction, timeout_s: float | None = None, **kwargs: Any
+    ) -> CodeReviewObservation:
+        """:meth:`step` as the server calls it: inline, except a patch, in a worker thread.
+
+        OpenEnv hands a synchronous ``step`` to a thread per call; it awaits ``step_async``
+        on the event loop when an environment overrides it. A report, hint or finalize step
+        is a fraction of a millisecond of grading (an episode takes at most
+        ``MAX_FINDINGS_PER_EPISODE`` findings, so a step stays bounded) and the GIL would
+        serialise it anyway; the thread hand-off cost more CPU than the step itself, and
+        under load the worker threads fought the event loop for the GIL. A patch waits
+        seconds for the sandbox, so it runs in a thread and the loop serves other sessions
+        meanwhile. One session's steps never overlap: its frames are handled one by one.
+        """
+        if action.kind == "patch":
+            return await asyncio.to_thread(self.step, action, timeout_s, **kwargs)
+        return self.step(action, timeout_s, **kwargs)
 
     @property
     def state(self) -> CodeReviewState:
