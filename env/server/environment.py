@@ -112,7 +112,7 @@ class CodeReviewEnvironment(
             verify_patch=self._tree.patch.verify,
         )
         self._tree.bind(self._episode)
-        public_id = task.public_id
+        public_id = self._episode.public_id
         self._state = CodeReviewState(
             episode_id=episode_id or str(uuid.uuid4()),
             step_count=0,
@@ -132,9 +132,7 @@ class CodeReviewEnvironment(
         }
         return self._observation(
             reward=None,
-            feedback=(
-                f"review task {task.public_id}: report findings, ask for a hint, patch, finalize"
-            ),
+            feedback=(f"review task {public_id}: report findings, ask for a hint, patch, finalize"),
         )
 
     def step(
@@ -144,7 +142,9 @@ class CodeReviewEnvironment(
         if episode is None:
             raise EpisodeError("no episode yet: call reset() first")
         if action.kind == "report":
-            findings = [Finding.model_validate(f.model_dump()) for f in action.findings or []]
+            findings = [
+                Finding.model_validate(f, from_attributes=True) for f in action.findings or []
+            ]
             record = episode.report_findings(findings)
         elif action.kind == "hint":
             record = episode.hint()
