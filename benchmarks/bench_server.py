@@ -7,7 +7,11 @@ Three servers run side by side, each one uvicorn worker on loopback:
 * ``unfrozen``: the same app with ``gc.freeze()`` made a no-op (``serve_unfrozen.py``), the
   "before" of the freeze;
 * ``echo``: a do-nothing OpenEnv environment with the same action (``echo_env.py``), the
-  anchor.
+  anchor, with a plain synchronous ``step`` as the minimal OpenEnv environment has it (OpenEnv
+  hands each such step to a thread);
+* ``echo_inline``: the same with ``step_async`` overridden, so its steps run on the event loop
+  as the real server's do (every step but a patch): a stricter floor, reported beside the
+  anchor (``*_vs_echo_inline``) but not the target's denominator.
 
 Every server runs with per-message deflate off (``SERVE_FLAGS``), as ``make serve`` and the
 Dockerfile serve the environment.
@@ -354,8 +358,9 @@ async def measure(log_dir: Path) -> dict[str, Any]:
         serve("graderlib", "env.server.app:app", log_dir) as real,
         serve("unfrozen", "benchmarks.serve_unfrozen:app", log_dir) as unfrozen,
         serve("echo", "benchmarks.echo_env:app", log_dir) as echo,
+        serve("echo_inline", "benchmarks.echo_env:app_inline", log_dir) as echo_inline,
     ):
-        for served in (real, unfrozen, echo):
+        for served in (real, unfrozen, echo, echo_inline):
             await load_phase(served, 1, 2 * STEPS_PER_EPISODE, frames)  # warm-up
         memory["rss_idle_mb"] = round(real.rss_mb(), 1)
         subjects = [
@@ -363,6 +368,7 @@ async def measure(log_dir: Path) -> dict[str, Any]:
             ("graderlib_lean", real, RESET_LEAN),
             ("unfrozen", unfrozen, RESET),
             ("echo", echo, RESET),
+            ("echo_inline", echo_inline, RESET),
         ]
         for clients, steps in LOADS.items():
             # Short rounds in turn, so that the machine's noise hits every server alike.
@@ -375,7 +381,7 @@ async def measure(log_dir: Path) -> dict[str, Any]:
                 loads[f"{name}_{clients}"] = summary(measured)
         memory["rss_64_sessions_mb"] = round(await sessions_open(real, SOAK_SESSIONS), 1)
         memory["soak"] = await soak(real, frames)
-        tracebacks = sum(s.tracebacks() for s in (real, unfrozen, echo))
+        tracebacks = sum(s.tracebacks() for s in (real, unfrozen, echo, echo_inline))
     return {"loads": loads, "memory": memory, "tracebacks": tracebacks}
 
 
@@ -407,6 +413,7 @@ def run() -> dict[str, object]:
     echo = {c: loads[f"echo_{c}"] for c in LOADS}
     unfrozen = {c: loads[f"unfrozen_{c}"] for c in LOADS}
     lean = {c: loads[f"graderlib_lean_{c}"] for c in LOADS}
+    inline = {c: loads[f"echo_inline_{c}"] for c in LOADS}
 
     def worst_cpu_ratio(subject: dict[int, dict[str, Any]], key: str) -> float:
         return max(subject[c][key] / echo[c][key] for c in LOADS)
@@ -432,6 +439,13 @@ def run() -> dict[str, object]:
             c: {
                 "full": round(real[c]["cpu_per_step_min_ms"] / echo[c]["cpu_per_step_min_ms"], 2),
                 "lean": round(lean[c]["cpu_per_step_min_ms"] / echo[c]["cpu_per_step_min_ms"], 2),
+            }
+            for c in LOADS
+        },
+        "cpu_per_step_vs_echo_inline_least_disturbed": {
+            c: {
+                "full": round(real[c]["cpu_per_step_min_ms"] / inline[c]["cpu_per_step_min_ms"], 2),
+                "lean": round(lean[c]["cpu_per_step_min_ms"] / inline[c]["cpu_per_step_min_ms"], 2),
             }
             for c in LOADS
         },

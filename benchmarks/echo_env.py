@@ -5,7 +5,10 @@ answers every step with a constant reward and a bare observation, and ends an ep
 the same step budget. Whatever ``bench_server`` measures on it is OpenEnv, uvicorn and the
 WebSocket protocol; the ratio of the real server to it is what graderlib adds.
 
-Serve it with ``uvicorn benchmarks.echo_env:app``.
+Serve it with ``uvicorn benchmarks.echo_env:app``. ``benchmarks.echo_env:app_inline`` is the
+same environment with ``reset_async``/``step_async`` overridden, so that OpenEnv runs its steps
+on the event loop instead of handing each to a thread, as the real server does for every step
+but a patch: the stricter floor, reported beside the plain one.
 """
 
 from __future__ import annotations
@@ -50,6 +53,27 @@ class EchoEnvironment(Environment):  # type: ignore[misc]
         return self._state
 
 
+class InlineEchoEnvironment(EchoEnvironment):
+    """The same, stepped on the event loop (OpenEnv awaits an overridden ``step_async``)."""
+
+    async def reset_async(
+        self, seed: int | None = None, episode_id: str | None = None, **kwargs: Any
+    ) -> EchoObservation:
+        return self.reset(seed=seed, episode_id=episode_id, **kwargs)
+
+    async def step_async(
+        self, action: CodeReviewAction, timeout_s: float | None = None, **kwargs: Any
+    ) -> EchoObservation:
+        return self.step(action, timeout_s, **kwargs)
+
+
 app = create_fastapi_app(
     EchoEnvironment, CodeReviewAction, EchoObservation, max_concurrent_envs=64, env_name="echo"
+)
+app_inline = create_fastapi_app(
+    InlineEchoEnvironment,
+    CodeReviewAction,
+    EchoObservation,
+    max_concurrent_envs=64,
+    env_name="echo",
 )

@@ -81,6 +81,25 @@ def test_each_step_reward_and_term_scores_of_a_full_episode(catalog: Catalog) ->
     assert env.rubric.get_rubric("patch").last_score == 0.15
 
 
+def test_hooks_on_a_term_run_with_its_score(catalog: Catalog) -> None:
+    """A trainer's hooks on a child rubric see every step's term score, before and after."""
+    env = CodeReviewEnvironment(catalog=catalog)
+    rubric = env.rubric
+    assert isinstance(rubric, CodeReviewRubric)
+    seen: list[tuple[str, float | None]] = []
+    rubric.recall.register_forward_pre_hook(lambda r, a, o: seen.append(("pre", r.last_score)))
+    rubric.recall.register_forward_hook(lambda r, a, o, score: seen.append(("post", score)))
+    env.reset(task_id="env-ledger")
+    env.step(
+        CodeReviewAction(kind="report", findings=[finding(15, "B608", "owner formatted in SQL")])
+    )
+    env.step(CodeReviewAction(kind="hint"))
+    recall = rubric.recall.last_score
+    assert recall is not None and recall > 0
+    assert seen == [("pre", None), ("post", recall), ("pre", recall), ("post", recall)]
+    assert rubric.precision.last_score == 0.0  # the children without hooks are scored too
+
+
 def test_state_dict_carries_the_reward_policy() -> None:
     policy = RewardPolicy(hint_penalty=0.2, false_positive_penalty=0.3)
     rubric = CodeReviewRubric(policy)

@@ -120,7 +120,14 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
         self.hints = TermRubric("hints", self._term)
         self.patch = PatchRubric(self._term, verifier)
         self.finalize = TermRubric("finalize", self._term)
-        # The tree is fixed once built; every step reports each term's score by name.
+        # The tree is fixed once built; every step scores each term and reports it by name.
+        self._terms: tuple[TermRubric, ...] = (
+            self.recall,
+            self.precision,
+            self.hints,
+            self.patch,
+            self.finalize,
+        )
         self._named_terms = tuple(self.named_rubrics())
 
     # ------------------------------------------------------------------ the episode
@@ -147,8 +154,13 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
         if episode is None or episode.report is None:
             raise RuntimeError("no episode is bound to the rubric: call bind() after reset")
         self._points = attribute(episode, self.policy)
-        for child in self.children():
-            child(action, observation)
+        for child in self._terms:
+            if child._forward_pre_hooks or child._forward_hooks:
+                child(action, observation)
+            else:
+                # What Rubric.__call__ does for a sync forward with no hooks, without its
+                # per-call introspection (a tenth of a report step, for five children).
+                child.last_score = child.forward(action, observation)
         last = episode.history[-1] if episode.history else None
         if last is not None and last.error is not None:
             return None
