@@ -15,8 +15,8 @@ from typing import Any
 from graderlib.findings import Finding, parse_findings
 from graderlib.matching import FindingMatch, Matching, MatchState, Pair, TaskIndex, match
 from graderlib.policy import EpisodeProgress, ReviewTerms, RewardPolicy, keyword_fraction
-from graderlib.report import FindingVerdict, GradeReport, RelationName, Status
-from graderlib.task import Issue, Task
+from graderlib.report import FindingVerdict, GradeReport, MissedIssue, RelationName, Status
+from graderlib.task import Task
 from graderlib.taxonomy import Relation, Severity
 
 _RELATION_NAMES: dict[int, RelationName] = {
@@ -194,10 +194,11 @@ def _assemble(
     """
     review, score, components = _components(terms, task, terms.policy, episode)
     found = matching.matched_row_of_issue
-    missed = _missed(task, found)
+    missed = [c for c in range(len(task.issues)) if c not in found]
+    missed_models = _missed_issues(task)
     open_by_severity = dict.fromkeys(_SEVERITIES, 0)
-    for issue in missed:
-        open_by_severity[issue.severity] += 1
+    for column in missed:
+        open_by_severity[task.issues[column].severity] += 1
     # One validation pass in pydantic-core is cheaper than building each model in Python.
     return GradeReport.model_validate(
         {
@@ -210,17 +211,7 @@ def _assemble(
             "open_by_severity": open_by_severity,
             "matched_categories": sorted({task.issues[c].category for c in found}),
             "verdicts": verdicts if models is None else models,
-            "missed": [
-                {
-                    "id": i.id,
-                    "category": i.category,
-                    "severity": i.severity,
-                    "span": i.span,
-                    "hint": i.hint,
-                    "explanation": i.explanation,
-                }
-                for i in missed
-            ],
+            "missed": [missed_models[c] for c in missed],
             "false_positives": [
                 v["index"] for v in verdicts if v["status"] in ("false_positive", "ok_violation")
             ],
@@ -316,9 +307,25 @@ def _components(
     return review, score, {**components, **episode_terms}
 
 
-def _missed(task: Task, matched_row_of_issue: dict[int, int]) -> list[Issue]:
-    """The issues no finding matched, in the task's order."""
-    return [i for c, i in enumerate(task.issues) if c not in matched_row_of_issue]
+def _missed_issues(task: Task) -> list[MissedIssue]:
+    """Each issue as a report lists it when missed; validated once per task, not per grade."""
+    # The private slot is read directly: pydantic's __getattr__ for private attributes is slow.
+    private = task.__pydantic_private__
+    assert private is not None
+    models: list[MissedIssue] | None = private.get("_missed_issues")
+    if models is None:
+        models = private["_missed_issues"] = [
+            MissedIssue(
+                id=i.id,
+                category=i.category,
+                severity=i.severity,
+                span=i.span,
+                hint=i.hint,
+                explanation=i.explanation,
+            )
+            for i in task.issues
+        ]
+    return models
 
 
 def _matched_reason(issue_id: str, pair: Pair) -> str:

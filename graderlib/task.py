@@ -99,6 +99,7 @@ class Task(BaseModel):
 
     _matching_index: Any = PrivateAttr(default=None)
     _numbered_source: str | None = PrivateAttr(default=None)
+    _missed_issues: Any = PrivateAttr(default=None)  # grading's models of its issues
 
     def numbered_source(self) -> str:
         """The snippet with line numbers, as agents see it; built once (every reset sends it)."""
