@@ -66,12 +66,23 @@ class Hit:
     top: cst.CSTNode
     scope: str
     message: str
+    #: set when one detector's findings differ in weight or class (a theme cookie is LOW, a
+    #: session cookie MEDIUM; a missing HttpOnly is CWE-1004, a missing Secure CWE-614)
+    severity: Severity | None = None
+    cwe: int | None = None
 
 
 class Reporter(Protocol):
     """Where a detector's reports go: the walk's Context, seen from here only as this."""
 
-    def report(self, detector: type[Detector], node: cst.CSTNode, message: str) -> None: ...
+    def report(
+        self,
+        detector: type[Detector],
+        node: cst.CSTNode,
+        message: str,
+        severity: Severity | None = None,
+        cwe: int | None = None,
+    ) -> None: ...
 
 
 # A visit method takes the walk's Context (a Reporter and much more), so its third parameter
@@ -120,8 +131,17 @@ class Detector:
                 raise ValueError(f"detector id {cls.id} is used twice")
             REGISTRY[cls.id] = cls
 
-    def report(self, ctx: Reporter, node: cst.CSTNode, message: str | None = None) -> None:
-        ctx.report(type(self), node, message or self.message)
+    def report(
+        self,
+        ctx: Reporter,
+        node: cst.CSTNode,
+        message: str | None = None,
+        *,
+        severity: Severity | None = None,
+        cwe: int | None = None,
+    ) -> None:
+        """Report ``node``; ``severity``/``cwe`` override the class's for this finding only."""
+        ctx.report(type(self), node, message or self.message, severity, cwe)
 
 
 REGISTRY: dict[str, type[Detector]] = {}

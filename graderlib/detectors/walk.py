@@ -22,6 +22,7 @@ from graderlib.detectors.base import Detector, Hit
 from graderlib.detectors.guards import guard_branches, negative_guard_names
 from graderlib.detectors.tree import children, target_names
 from graderlib.locate import ANCHOR_TYPES
+from graderlib.taxonomy import Severity
 
 ROUTE_DECORATOR_ATTRS = frozenset(
     {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
@@ -179,9 +180,17 @@ class Context:
 
     # ------------------------------------------------------------- reporting
 
-    def report(self, detector: type[Detector], node: cst.CSTNode, message: str) -> None:
+    def report(
+        self,
+        detector: type[Detector],
+        node: cst.CSTNode,
+        message: str,
+        severity: Severity | None = None,
+        cwe: int | None = None,
+    ) -> None:
         anchor, top = self._anchor(node)
-        self.hits.append(Hit(detector, node, anchor, top, self.scope_path(), message))
+        scope = self.scope_path()
+        self.hits.append(Hit(detector, node, anchor, top, scope, message, severity, cwe))
 
     def clear(
         self,
