@@ -40,6 +40,7 @@ ARBITRATED: dict[str, str] = {
     "weak-hash": "every fast hash: of a password, of a secret, or a checksum?",
     "weak-random": "every random call: a secret, or a delay, sample or pick?",
     "hardcoded-secret": "every credential-named slot: is the literal a credential?",
+    "weak-key": "every RSA/DSA/DH/EC key generation: a size or curve it can read, and how strong?",
 }
 
 
