@@ -22,6 +22,7 @@ from graderlib.detectors.names import (
     target_identifiers,
     words,
 )
+from graderlib.detectors.tree import children
 from graderlib.detectors.walk import Context
 from graderlib.taxonomy import Severity
 
@@ -41,16 +42,77 @@ _FAST_HASHES = frozenset(
 )
 
 
-def _is_secret_purpose(node: cst.CSTNode, ctx: Context) -> bool:
-    names = purpose_identifiers(node, ctx)
-    found = {word for name in names for word in words(name)}
-    if found & (TOKEN_PURPOSE_WORDS | _KEY_WORDS) or any(is_secret_name(n) for n in names):
-        return True
-    return _reaches_client_store(ctx)
-
-
 # A value stored under one of these is a key or an identity, whoever reads it.
 _KEY_WORDS = frozenset({"key", "remember", "uid", "guid", "uuid"})
+# What a random value is *for* when it must be unguessable: a one-time code, an id that grants
+# access, a coupon. ``code`` and ``id`` count unless a qualifier says otherwise (see below).
+_SECRET_RANDOM_WORDS = (
+    TOKEN_PURPOSE_WORDS
+    | _KEY_WORDS
+    | frozenset(
+        {
+            "code",
+            "passcode",
+            "totp",
+            "mfa",
+            "id",
+            "jti",
+            "challenge",
+            "coupon",
+            "voucher",
+            "promo",
+            "captcha",
+            "confirmation",
+            "magic",
+        }
+    )
+)
+# ``status_code``, ``country_code``, ``trace_id``: a code or id that is a label, not a secret.
+_LABEL_QUALIFIERS = frozenset(
+    {
+        "status",
+        "country",
+        "exit",
+        "error",
+        "http",
+        "response",
+        "return",
+        "language",
+        "lang",
+        "locale",
+        "currency",
+        "zip",
+        "postal",
+        "area",
+        "region",
+        "color",
+        "colour",
+        "char",
+        "key",
+        "op",
+        "trace",
+        "span",
+        "request",
+        "correlation",
+        "row",
+        "item",
+        "sample",
+        "experiment",
+        "variant",
+        "cohort",
+        "bucket",
+        "shard",
+        "worker",
+        "thread",
+        "process",
+        "node",
+        "partition",
+        "test",
+        "mock",
+        "fake",
+        "demo",
+    }
+)
 # Calls that hand a value to the client (or a store it trusts), whatever it is named.
 _CLIENT_SETTERS = frozenset(
     {"set_cookie", "set_signed_cookie", "set_secure_cookie", "set_header", "add_header"}
@@ -58,9 +120,24 @@ _CLIENT_SETTERS = frozenset(
 _CLIENT_STORES = frozenset({"session", "cookies", "headers"})
 
 
-def _reaches_client_store(ctx: Context) -> bool:
+def names_a_secret(names: Iterable[str]) -> bool:
+    """Does one of these identifiers say its value must be unguessable?"""
+    for name in names:
+        if is_secret_name(name):
+            return True
+        parts = words(name)
+        for index, part in enumerate(parts):
+            if part not in _SECRET_RANDOM_WORDS:
+                continue
+            if part in {"code", "id"} and index > 0 and parts[index - 1] in _LABEL_QUALIFIERS:
+                continue
+            return True
+    return False
+
+
+def reaches_client_store(ancestors: Iterable[cst.CSTNode]) -> bool:
     """Inside ``resp.set_cookie(...)``, ``session[k] = ...`` or ``resp.headers[k] = ...``."""
-    for ancestor in ctx.ancestors():
+    for ancestor in ancestors:
         if isinstance(ancestor, cst.Call):
             func = ancestor.func
             if isinstance(func, cst.Attribute) and func.attr.value in _CLIENT_SETTERS:
@@ -86,8 +163,15 @@ def purpose_words(node: cst.CSTNode, ctx: Context) -> set[str]:
 
 def purpose_identifiers(node: cst.CSTNode, ctx: Context) -> list[str]:
     """What a value is *for*: the slot it is stored in, the function that makes it."""
+    slots, function = slot_identifiers(ctx.ancestors())
+    return slots + function
+
+
+def slot_identifiers(ancestors: Iterable[cst.CSTNode]) -> tuple[list[str], list[str]]:
+    """The names of the slot a value goes to (target, keyword, dict key), and of the function
+    that makes it, read from its ancestors (innermost first)."""
     found: list[str] = []
-    for ancestor in ctx.ancestors():
+    for ancestor in ancestors:
         if isinstance(ancestor, cst.Assign):
             for target in ancestor.targets:
                 found.extend(target_identifiers(target.target))
@@ -100,9 +184,8 @@ def purpose_identifiers(node: cst.CSTNode, ctx: Context) -> list[str]:
             if isinstance(key, str):
                 found.append(key)
         elif isinstance(ancestor, cst.FunctionDef):
-            found.append(ancestor.name.value)
-            break
-    return found
+            return found, [ancestor.name.value]
+    return found, []
 
 
 class WeakPasswordHash(Detector):
@@ -245,10 +328,13 @@ _RANDOM_FUNCTIONS = frozenset(
 class WeakRandomSecret(Detector):
     """``random`` (a predictable Mersenne Twister) makes a secret, or feeds a client-held value.
 
-    Tokens, codes, nonces, salts, passwords and keys made with ``random`` can be predicted
+    Tokens, codes, ids, nonces, salts, passwords and keys made with ``random`` can be predicted
     from a few outputs. The purpose is read from the names around the call (the target,
-    keyword or function), and a random value set as a cookie, header or session entry is a
-    secret by position. ``secrets``/``SystemRandom`` are the fix; a shuffle or jitter is fine.
+    keyword, dict key or function), then from where a local holding the value goes next: a
+    secret-named slot or keyword, a cookie, a header or a session entry is a secret by
+    position. Every other ``random`` call (a shuffle, a jitter, a pick, a sample) is judged
+    harmless, which is what lets consensus drop bandit's B311 there. ``secrets`` and
+    ``SystemRandom`` are the fix.
     """
 
     id = "GL302"
@@ -262,6 +348,10 @@ class WeakRandomSecret(Detector):
         "import random\ndef jitter():\n    delay = random.uniform(0, 1)\n    return delay\n",
         "import random\ndef theme(resp, themes):\n    pick = random.choice(themes)\n"
         "    resp.set_cookie('theme', pick)\n",
+        "import random\ndef tip(tips):\n    return {'tip': random.choice(tips)}\n",
+        "import random\ndef reply(resp, codes):\n    status_code = random.choice(codes)\n"
+        "    return status_code\n",
+        "import random, time\ndef retry(attempt):\n    time.sleep(2**attempt + random.random())\n",
     )
     INVALID = (
         Invalid(
@@ -283,6 +373,21 @@ class WeakRandomSecret(Detector):
             "    session['visit'] = random.getrandbits(64)\n",
             line=4,
         ),
+        Invalid(
+            "import random\ndef issue(pending, email):\n"
+            "    code = f'{random.randint(0, 999_999):06d}'\n    pending[email] = code\n",
+            line=3,
+        ),
+        Invalid(
+            "import random\ndef start(resp):\n    value = random.getrandbits(128)\n"
+            "    text = '%032x' % value\n    resp.set_cookie('visit', text)\n",
+            line=3,
+        ),
+        Invalid(
+            "import random\ndef invite(mailer, email):\n    value = random.random()\n"
+            "    mailer.send(email, invite_key=value)\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -291,14 +396,94 @@ class WeakRandomSecret(Detector):
             return
         if callee.count(".") != 1:
             return  # random.SystemRandom().choice is fine
-        if _is_secret_purpose(node, ctx):
-            self.report(ctx, node)
-        elif short_name(callee) == "shuffle" or purpose_words(node, ctx) & _HARMLESS_RANDOM:
-            # Cleared only on evidence of a harmless use; an unexplained random value (a
-            # "code", an "id") is left to bandit's B311.
+        ancestors = list(ctx.ancestors())
+        slots, function = slot_identifiers(ancestors)
+        slot_words = {word for name in slots for word in words(name)}
+        if short_name(callee) == "shuffle" or (
+            slot_words & _HARMLESS_RANDOM and not names_a_secret(slots)
+        ):
             ctx.clear(
                 type(self), node, "the random value is a delay, a sample or a pick, no secret"
             )
+        elif (
+            names_a_secret(slots + function)
+            or reaches_client_store(ancestors)
+            or _flows_to_secret(ancestors, ctx)
+        ):
+            self.report(ctx, node)
+        else:
+            ctx.clear(
+                type(self),
+                node,
+                "the random value is named, stored or sent as no token, code, id, key, nonce, "
+                "salt, password, cookie, header or session value",
+            )
+
+
+_FLOW_DEPTH = 2
+
+
+def _flows_to_secret(ancestors: list[cst.CSTNode], ctx: Context) -> bool:
+    """The random value is assigned to a local that later becomes a secret (or feeds one).
+
+    ``value = random.getrandbits(128)`` then ``resp.set_cookie("visit", "%x" % value)``: the
+    local is followed through its uses in the same function, and through one more local it
+    is formatted into, to a secret-named slot or keyword, a cookie, a header or the session.
+    """
+    locals_ = _assigned_names(ancestors)
+    if not locals_:
+        return False
+    scope = ctx.function.node if ctx.function is not None else ctx.module
+    uses = _uses(scope)
+    seen: set[str] = set()
+    for _ in range(_FLOW_DEPTH):
+        following: set[str] = set()
+        for name in locals_ - seen:
+            seen.add(name)
+            for path in uses.get(name, ()):
+                slots, _function = slot_identifiers(path)
+                if names_a_secret(slots) or reaches_client_store(path):
+                    return True
+                following |= _assigned_names(path)
+        locals_ = following
+    return False
+
+
+def _assigned_names(ancestors: Iterable[cst.CSTNode]) -> set[str]:
+    """The plain names the innermost assignment around a value binds."""
+    for ancestor in ancestors:
+        if isinstance(ancestor, cst.Assign):
+            return {t.target.value for t in ancestor.targets if isinstance(t.target, cst.Name)}
+        if isinstance(ancestor, cst.AnnAssign | cst.AugAssign):
+            target = ancestor.target
+            return {target.value} if isinstance(target, cst.Name) else set()
+        if isinstance(ancestor, cst.BaseStatement | cst.FunctionDef | cst.Lambda):
+            break
+    return set()
+
+
+def _uses(scope: cst.CSTNode) -> dict[str, list[list[cst.CSTNode]]]:
+    """Every read of a plain name in ``scope`` with its ancestors (innermost first), nested
+    functions and classes excluded."""
+    found: dict[str, list[list[cst.CSTNode]]] = {}
+    stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [
+        (child, (scope,)) for child in children(scope)
+    ]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, cst.Name):
+            parent = path[-1]
+            bound = isinstance(parent, cst.AssignTarget) or (
+                isinstance(parent, cst.AnnAssign | cst.AugAssign) and parent.target is node
+            )
+            if not bound:
+                found.setdefault(node.value, []).append(list(reversed(path)))
+            continue
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        inner = (*path, node)
+        stack.extend((child, inner) for child in children(node))
+    return found
 
 
 _HARMLESS_RANDOM = frozenset(
