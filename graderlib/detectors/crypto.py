@@ -195,3 +195,161 @@ def _curve_name(curve: cst.BaseExpression | None, ctx: Context, depth: int = 0) 
         return None
     text = constant_value(curve, ctx)
     return text if isinstance(text, str) else None
+
+
+#: Cipher modules/classes whose algorithm is broken (HIGH) or retired (MEDIUM), as
+#: pycryptodome/pycrypto (``Crypto.Cipher.X.new``) and cryptography (``algorithms.X``) name them.
+_BROKEN_CIPHERS = frozenset({"ARC4", "ARC2", "DES", "XOR", "RC4", "RC2"})
+_RETIRED_CIPHERS = frozenset({"DES3", "TripleDES", "Blowfish", "CAST", "CAST5", "IDEA", "SEED"})
+#: one finding per call that feeds data through the cipher (``finalize`` only closes it)
+_USES = frozenset({"encrypt", "decrypt", "update", "encrypt_and_digest", "decrypt_and_verify"})
+_STREAMS = frozenset({"encryptor", "decryptor"})
+
+
+class WeakCipherUse(Detector):
+    """Data is encrypted with a broken or retired cipher (RC4, DES, 3DES, Blowfish) or in ECB.
+
+    RC4's keystream is biased and DES's 56-bit key is searched in hours; 3DES and 64-bit
+    block ciphers leak plaintext after a few gigabytes (Sweet32), and ECB encrypts equal
+    blocks to equal ciphertext, so the data's structure shows through. The cipher object is
+    followed from where it is made (pycryptodome's ``ARC4.new(key)``, ``AES.new(key,
+    AES.MODE_ECB)``; cryptography's ``Cipher(algorithms.ARC4(key), mode)`` and its
+    ``encryptor()``) to where it encrypts or decrypts, and reported there; a cipher made and
+    handed on without a local is reported where it is made.
+    """
+
+    id = "GL309"
+    category = "weak-cipher"
+    cwe = 327
+    severity = Severity.HIGH
+    message = "data is encrypted with a broken cipher (RC4, DES, ...) or in ECB mode"
+    VALID = (
+        "from Crypto.Cipher import AES\ndef seal(key, data):\n"
+        "    cipher = AES.new(key, AES.MODE_GCM)\n    return cipher.encrypt_and_digest(data)\n",
+        "from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n"
+        "def seal(key, iv, data):\n    cipher = Cipher(algorithms.AES(key), modes.CBC(iv))\n"
+        "    encryptor = cipher.encryptor()\n    return encryptor.update(data)\n",
+        "import hashlib\ndef digest(data):\n    h = hashlib.sha256()\n    h.update(data)\n",
+    )
+    INVALID = (
+        Invalid(
+            "from Crypto.Cipher import ARC4\ndef seal(key, data):\n    cipher = ARC4.new(key)\n"
+            "    return cipher.encrypt(data)\n",
+            line=4,
+        ),
+        Invalid(
+            "from Cryptodome.Cipher import AES\ndef seal(key, data):\n"
+            "    cipher = AES.new(key, AES.MODE_ECB)\n    return cipher.encrypt(data)\n",
+            line=4,
+        ),
+        Invalid(
+            "from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n"
+            "def seal(key, data):\n    cipher = Cipher(algorithms.AES(key), mode=modes.ECB())\n"
+            "    encryptor = cipher.encryptor()\n    return encryptor.update(data)\n",
+            line=5,
+        ),
+        Invalid(
+            "from cryptography.hazmat.primitives.ciphers import Cipher, algorithms\n"
+            "algorithm = algorithms.ARC4(key)\ncipher = Cipher(algorithm, mode=None)\n"
+            "out = cipher.encryptor().update(data)\n",
+            line=4,
+        ),
+        Invalid(
+            "from Crypto.Cipher import DES\n"
+            "def make(key):\n    return DES.new(key, DES.MODE_CBC)\n",
+            line=3,
+        ),
+    )
+
+    def __init__(self) -> None:
+        #: (scope id, local) -> (what is weak about the cipher it holds, severity)
+        self.ciphers: dict[tuple[int, str], tuple[str, Severity]] = {}
+
+    def _key(self, name: str, ctx: Context) -> tuple[int, str]:
+        found = ctx.lookup(name)
+        return (id(found[0]) if found else id(ctx.scope), name)
+
+    def _weakness(self, call: cst.Call, ctx: Context) -> tuple[str, Severity] | None:
+        """What is weak about the cipher ``call`` makes, or None (not a cipher, or sound)."""
+        parts = ctx.callee(call).split(".")
+        if len(parts) >= 2 and parts[-1] == "new" and "Hash" not in parts:
+            name = parts[-2]
+            if name in _BROKEN_CIPHERS:
+                return name, Severity.HIGH
+            if name in _RETIRED_CIPHERS:
+                return name, Severity.MEDIUM
+            mode = argument(call, 1, "mode")
+            if isinstance(mode, cst.Attribute) and mode.attr.value == "MODE_ECB":
+                return "ECB mode", Severity.MEDIUM
+            return None
+        if parts[-1] == "Cipher":
+            algorithm = _algorithm_name(argument(call, 0, "algorithm"), ctx)
+            if algorithm in _BROKEN_CIPHERS:
+                return algorithm, Severity.HIGH
+            if algorithm in _RETIRED_CIPHERS:
+                return algorithm, Severity.MEDIUM
+            mode = argument(call, 1, "mode")
+            if isinstance(mode, cst.Call) and isinstance(mode.func, cst.Attribute | cst.Name):
+                spelled = mode.func.attr if isinstance(mode.func, cst.Attribute) else mode.func
+                if spelled.value == "ECB":
+                    return "ECB mode", Severity.MEDIUM
+        return None
+
+    def _held(self, expr: cst.BaseExpression, ctx: Context) -> tuple[str, Severity] | None:
+        """The weakness of the cipher ``expr`` holds: a tracked local or ``cipher.encryptor()``."""
+        if isinstance(expr, cst.Name):
+            return self.ciphers.get(self._key(expr.value, ctx))
+        if (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value in _STREAMS
+        ):
+            return self._held(expr.func.value, ctx)
+        return None
+
+    def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if not isinstance(target, cst.Name) or not isinstance(node.value, cst.Call):
+            return
+        weakness = self._weakness(node.value, ctx) or self._held(node.value, ctx)
+        key = self._key(target.value, ctx)
+        if weakness is not None:
+            self.ciphers[key] = weakness
+        else:
+            self.ciphers.pop(key, None)  # rebound to something else
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _USES:
+            held = self._held(func.value, ctx)
+            if held is not None:
+                self._report(ctx, node, held)
+            return
+        weakness = self._weakness(node, ctx)
+        if weakness is None:
+            return
+        parent = ctx.parent()
+        if isinstance(parent, cst.Assign) and isinstance(parent.targets[0].target, cst.Name):
+            return  # followed to its uses
+        if isinstance(parent, cst.Attribute) and parent.attr.value in _USES | _STREAMS:
+            return  # ARC4.new(key).encrypt(data): reported at the use
+        self._report(ctx, node, weakness)
+
+    def _report(self, ctx: Context, node: cst.CSTNode, weakness: tuple[str, Severity]) -> None:
+        what, severity = weakness
+        self.report(ctx, node, f"data is encrypted with {what}", severity=severity)
+
+
+def _algorithm_name(expr: cst.BaseExpression | None, ctx: Context, depth: int = 0) -> str | None:
+    """``ARC4`` for ``algorithms.ARC4(key)`` or a local bound to it."""
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Attribute):
+            return func.attr.value
+        if isinstance(func, cst.Name):
+            return func.value
+    if isinstance(expr, cst.Name) and depth < 3:
+        found = ctx.lookup(expr.value)
+        if found and found[1] and found[1][-1].kind == "assign":
+            return _algorithm_name(found[1][-1].value, ctx, depth + 1)
+    return None
