@@ -7,6 +7,7 @@ surrounding identifiers name (see :mod:`graderlib.detectors.names`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import libcst as cst
@@ -528,7 +529,12 @@ def _secret_literal(value: cst.BaseExpression | None) -> bool:
     text = text.strip()
     if not text or " " in text or text.startswith(("$", "{", "<", "%", "http://", "https://")):
         return False
+    if len(set(text)) == 1 or _PLACEHOLDER.search(text):
+        return False  # "********", "xxxxxxxx", "pw_{}", "user=%s": a mask or a template
     return not (text.isupper() and text.replace("_", "").isalpha() and "_" in text)
+
+
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_0-9]*(![rsa])?(:[^{}]*)?\}|%(\([A-Za-z_]+\))?[sdr]")
 
 
 _NOT_A_CREDENTIAL = "the value is not a credential literal (empty, a name, a URL, a placeholder)"
@@ -554,6 +560,8 @@ class HardcodedSecret(Detector):
         "PASSWORD_FIELD = 'password'\n",
         "def login(password=None):\n    pass\n",
         "ERROR = 'invalid password'\n",
+        "MASKED_PASSWORD = '********'\n",
+        "def dsn(db):\n    return db.format(password='pw_{}_{region}')\n",
     )
     INVALID = (
         Invalid("SECRET_KEY = 'dev-8f2b1c9e'\n", line=1),
