@@ -166,3 +166,18 @@ def test_weak_key_sizes_are_arbitrated_by_what_graderlib_reads_at_the_generation
     kept, suppressed = arbitrate([bandit], [clearance])
     assert not kept and suppressed[0].reason.startswith("graderlib GL308: the key is 4096 bits")
     assert "weak-key" in ARBITRATED
+
+
+def test_sql_looking_text_that_is_only_logged_defers_to_graderlib() -> None:
+    logged = (
+        "import logging\nlog = logging.getLogger(__name__)\n"
+        "def refuse(account_id, user):\n"
+        "    message = 'DELETE from account %s refused for %s' % (account_id, user)\n"
+        "    log.warning(message)\n"
+    )
+    assert "sql-injection" in scan(logged, ("bandit",)).categories  # B608 reads the words
+    merged = scan(logged)
+    assert "sql-injection" not in merged.categories
+    assert any("never executed" in s.reason for s in merged.suppressed)
+    executed = logged.replace("log.warning(message)", "cursor.execute(message)")
+    assert "sql-injection" in scan(executed).categories

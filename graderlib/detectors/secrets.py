@@ -16,6 +16,7 @@ from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword, short_name
 from graderlib.detectors.names import (
     PASSWORD_WORDS,
+    SECRET_WORDS,
     TOKEN_PURPOSE_WORDS,
     identifiers,
     is_secret_name,
@@ -23,7 +24,7 @@ from graderlib.detectors.names import (
     target_identifiers,
     words,
 )
-from graderlib.detectors.tree import children
+from graderlib.detectors.tree import name_reads
 from graderlib.detectors.walk import Context
 from graderlib.taxonomy import Severity
 
@@ -435,7 +436,7 @@ def _flows_to_secret(ancestors: list[cst.CSTNode], ctx: Context) -> bool:
     if not locals_:
         return False
     scope = ctx.function.node if ctx.function is not None else ctx.module
-    uses = _uses(scope)
+    uses = name_reads(scope)
     seen: set[str] = set()
     for _ in range(_FLOW_DEPTH):
         following: set[str] = set()
@@ -461,30 +462,6 @@ def _assigned_names(ancestors: Iterable[cst.CSTNode]) -> set[str]:
         if isinstance(ancestor, cst.BaseStatement | cst.FunctionDef | cst.Lambda):
             break
     return set()
-
-
-def _uses(scope: cst.CSTNode) -> dict[str, list[list[cst.CSTNode]]]:
-    """Every read of a plain name in ``scope`` with its ancestors (innermost first), nested
-    functions and classes excluded."""
-    found: dict[str, list[list[cst.CSTNode]]] = {}
-    stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [
-        (child, (scope,)) for child in children(scope)
-    ]
-    while stack:
-        node, path = stack.pop()
-        if isinstance(node, cst.Name):
-            parent = path[-1]
-            bound = isinstance(parent, cst.AssignTarget) or (
-                isinstance(parent, cst.AnnAssign | cst.AugAssign) and parent.target is node
-            )
-            if not bound:
-                found.setdefault(node.value, []).append(list(reversed(path)))
-            continue
-        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
-        inner = (*path, node)
-        stack.extend((child, inner) for child in children(node))
-    return found
 
 
 _HARMLESS_RANDOM = frozenset(
@@ -537,6 +514,11 @@ def _secret_literal(value: cst.BaseExpression | None) -> bool:
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_0-9]*(![rsa])?(:[^{}]*)?\}|%(\([A-Za-z_]+\))?[sdr]")
 
 
+def _about_a_secret(name: str) -> bool:
+    """``TOKEN_URL``, ``password_field``: a secret word, then a suffix naming something else."""
+    return not is_secret_name(name) and bool(set(words(name)) & SECRET_WORDS)
+
+
 _NOT_A_CREDENTIAL = "the value is not a credential literal (empty, a name, a URL, a placeholder)"
 
 
@@ -571,21 +553,33 @@ class HardcodedSecret(Detector):
         Invalid("def check(password):\n    return password == 'letmein'\n", line=2),
     )
 
+    def _slot(
+        self, node: cst.CSTNode, names: list[str], value: cst.BaseExpression | None, ctx: Context
+    ) -> None:
+        """Judge a literal stored under ``names``: a credential, or a literal about one."""
+        if any(is_secret_name(n) for n in names):
+            ctx.judge(self, node, _secret_literal(value), _NOT_A_CREDENTIAL)
+        elif isinstance(value, cst.SimpleString | cst.ConcatenatedString) and any(
+            _about_a_secret(n) for n in names
+        ):
+            # TOKEN_URL, PASSWORD_FIELD, SECRET_PATH: bandit's B105 reads "token"/"secret" in
+            # the name; the suffix says the literal is where or what a secret is, not one
+            ctx.clear(type(self), node, "the name says the literal is about a secret, not one")
+
     def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
-        if any(is_secret_name(n) for t in node.targets for n in target_identifiers(t.target)):
-            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
+        names = [n for t in node.targets for n in target_identifiers(t.target)]
+        self._slot(node, names, node.value, ctx)
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx: Context) -> None:
-        if any(is_secret_name(n) for n in target_identifiers(node.target)):
-            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
+        self._slot(node, target_identifiers(node.target), node.value, ctx)
 
     def visit_Arg(self, node: cst.Arg, ctx: Context) -> None:
-        if node.keyword is not None and is_secret_name(node.keyword.value):
-            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
+        if node.keyword is not None:
+            self._slot(node, [node.keyword.value], node.value, ctx)
 
     def visit_Param(self, node: cst.Param, ctx: Context) -> None:
-        if is_secret_name(node.name.value) and node.default is not None:
-            ctx.judge(self, node, _secret_literal(node.default), _NOT_A_CREDENTIAL)
+        if node.default is not None:
+            self._slot(node, [node.name.value], node.default, ctx)
 
     def visit_DictElement(self, node: cst.DictElement, ctx: Context) -> None:
         if not isinstance(node.key, cst.SimpleString) or not _secret_literal(node.value):
