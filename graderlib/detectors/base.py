@@ -207,5 +207,10 @@ def _canonical_string(text: str) -> str:
 
 def fingerprint(category: str, code: str, scope: str) -> str:
     """Stable id of a finding: same bug, same scope => same fingerprint, wherever it moved."""
-    payload = "\x1f".join((category, normalized_code(code), scope))
+    return normalized_fingerprint(category, normalized_code(code), scope)
+
+
+def normalized_fingerprint(category: str, normalized: str, scope: str) -> str:
+    """:func:`fingerprint` of code already passed through :func:`normalized_code`."""
+    payload = "\x1f".join((category, normalized, scope))
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()[:16]
