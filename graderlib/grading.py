@@ -91,23 +91,28 @@ class RunningGrade:
 
     def _update(self, matching: Matching) -> None:
         results, taken = matching.findings, matching.matched_row_of_issue
-        outcomes = [
-            (r, taken[r.duplicate.column] if r.duplicate is not None and r.matched is None else -1)
-            for r in results
-        ]
+
+        def outcome(number: int) -> tuple[FindingMatch, int]:
+            r = results[number]
+            duplicate = r.duplicate
+            return r, taken[duplicate.column] if duplicate is not None and r.matched is None else -1
+
         rows, done = self._rows, len(self._rows)
-        if any(row.outcome != outcome for row, outcome in zip(rows, outcomes, strict=False)):
+        # Only the rows the matcher worked out again can have a new outcome.
+        suspects = range(done) if matching.changed is None else matching.changed
+        changed = {n for n in suspects if n < done and rows[n].outcome != outcome(n)}
+        if changed:
             # An earlier outcome changed: sum again from the first finding, in grade()'s order.
             terms = self._terms = _RecordingTerms(self.policy, sum(matching.weights))
-            for number, (row, outcome) in enumerate(zip(rows, outcomes, strict=False)):
-                if row.outcome == outcome:
-                    terms.replay(row.calls)
+            for number, row in enumerate(rows):
+                if number in changed:
+                    rows[number] = self._row(number, outcome(number), matching, terms)
                 else:
-                    rows[number] = self._row(number, outcome, matching, terms)
+                    terms.replay(row.calls)
         elif not rows:
             self._terms = _RecordingTerms(self.policy, sum(matching.weights))
         terms = self._terms
-        rows.extend(self._row(n, outcomes[n], matching, terms) for n in range(done, len(results)))
+        rows.extend(self._row(n, outcome(n), matching, terms) for n in range(done, len(results)))
 
     def _row(
         self,

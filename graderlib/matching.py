@@ -65,6 +65,9 @@ class Matching:
     matched_row_of_issue: dict[int, int]
     weights: list[float]  # each issue's weight under the policy
     index: TaskIndex  # the task's index, for explaining a miss (which issue is nearest)
+    #: From :meth:`MatchState.matching`: the rows, of those the previous call returned, whose
+    #: match may differ from that call's (None: treat every row as new).
+    changed: Sequence[int] | None = None
 
 
 _Key = tuple[int, int, str, bool]  # line, last line, category, in another file
@@ -264,6 +267,9 @@ class MatchState:
         self._keys: list[_Key] = []
         self._scored: dict[_Key, tuple[bool, bool, list[Pair]]] = {}
         self._assignable: dict[_Key, int] = {}  # per distinct report with pairs: who may match
+        self._rows_reaching: dict[int, list[int]] = {}  # issue -> rows with a pair on it
+        self._results: list[FindingMatch] = []  # the last matching's, row by row
+        self._taken: dict[int, int] = {}  # the last matching's issue -> row
 
     def add(self, findings: Sequence[Finding]) -> None:
         scorer, scored, assignable = self._scorer, self._scored, self._assignable
@@ -286,15 +292,32 @@ class MatchState:
                     assignable[key] = row
             elif result[2] and _content(finding) < _content(everything[assignable[key]]):
                 assignable[key] = row
+            for pair in result[2]:
+                self._rows_reaching.setdefault(pair.column, []).append(row)
 
     def matching(self) -> Matching:
+        """The optimal assignment over every finding so far.
+
+        The assignment is solved whole each time; the per-row results are not. A row's
+        match depends only on the issues its pairs reach: whether it holds one, and which of
+        them other rows hold. So only the new rows and the rows reaching an issue whose
+        holder changed since the previous call are worked out again, and the result names
+        them (``Matching.changed``) for callers that keep per-row work of their own.
+        """
         keys, scored = self._keys, self._scored
         candidates = {row: scored[key][2] for key, row in self._assignable.items()}
         assigned = _assign(candidates, keys, self._scorer.weights)
         matched_row_of_issue = {pair.column: row for row, pair in assigned.items()}
-        results = []
-        for row, key in enumerate(keys):
-            in_file, on_clean, pairs = scored[key]
+        before, results = self._taken, self._results
+        done = len(results)
+        shifted = {
+            column
+            for column in before.keys() | matched_row_of_issue.keys()
+            if before.get(column) != matched_row_of_issue.get(column)
+        }
+        changed = sorted({row for c in shifted for row in self._rows_reaching[c] if row < done})
+        for row in (*changed, *range(done, len(keys))):
+            in_file, on_clean, pairs = scored[keys[row]]
             matched = assigned.get(row)
             duplicate = None
             if matched is None and pairs:
@@ -302,8 +325,19 @@ class MatchState:
                 if taken:
                     # The closest-fitting issue already claimed; ties go to the lowest column.
                     duplicate = max(taken, key=lambda p: (p.reach, -p.column))
-            results.append(FindingMatch(in_file, on_clean, matched, duplicate))
-        return Matching(results, matched_row_of_issue, self._scorer.weights, self._scorer.index)
+            match = FindingMatch(in_file, on_clean, matched, duplicate)
+            if row < done:
+                results[row] = match
+            else:
+                results.append(match)
+        self._taken = matched_row_of_issue
+        return Matching(
+            list(results),
+            matched_row_of_issue,
+            self._scorer.weights,
+            self._scorer.index,
+            changed,
+        )
 
 
 def _content(finding: Finding) -> tuple[str, ...]:

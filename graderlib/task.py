@@ -98,9 +98,17 @@ class Task(BaseModel):
     line_count: int
 
     _matching_index: Any = PrivateAttr(default=None)
+    _numbered_source: str | None = PrivateAttr(default=None)
 
     def numbered_source(self) -> str:
-        return numbered(self.source)
+        """The snippet with line numbers, as agents see it; built once (every reset sends it)."""
+        # The private slot is read directly: pydantic's __getattr__ for private attributes is slow.
+        private = self.__pydantic_private__
+        assert private is not None
+        text: str | None = private.get("_numbered_source")
+        if text is None:
+            text = private["_numbered_source"] = numbered(self.source)
+        return text
 
     @property
     def has_tests(self) -> bool:

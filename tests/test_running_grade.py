@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from graderlib import EpisodeProgress, Finding, RewardPolicy, RunningGrade, Task, grade
 from graderlib.episode import Episode, PatchOutcome
+from graderlib.matching import FindingMatch, MatchState, match
 from tests.grading_support import law_tasks
 
 POLICIES = (
@@ -102,3 +103,25 @@ def test_episode_reports_equal_grading_everything_over_random_actions(data: st.D
         expected = grade(task, episode.findings, episode.policy, episode=progress)
         assert episode.report is not None
         assert episode.report.model_dump_json() == expected.model_dump_json()
+
+
+@LAW
+@given(task_and_batches())
+def test_incremental_matching_equals_matching_everything(
+    case: tuple[Task, RewardPolicy, list[list[Finding]]],
+) -> None:
+    """Rows the matcher does not name as changed keep their match, and every match equals
+    the one of matching all findings at once."""
+    task, policy, batches = case
+    state = MatchState(task, policy)
+    everything: list[Finding] = []
+    previous: list[FindingMatch] = []
+    for batch in batches:
+        state.add(batch)
+        everything.extend(batch)
+        result = state.matching()
+        assert result.findings == match(task, everything, policy).findings
+        assert result.changed is not None
+        unchanged = set(range(len(previous))) - set(result.changed)
+        assert all(result.findings[row] == previous[row] for row in unchanged)
+        previous = result.findings

@@ -12,6 +12,7 @@ The reward is OpenEnv's way: ``self.rubric`` (a :class:`CodeReviewRubric` tree, 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -111,7 +112,7 @@ class CodeReviewEnvironment(
             verify_patch=self._tree.patch.verify,
         )
         self._tree.bind(self._episode)
-        public_id = task.public_id
+        public_id = self._episode.public_id
         self._state = CodeReviewState(
             episode_id=episode_id or str(uuid.uuid4()),
             step_count=0,
@@ -131,9 +132,7 @@ class CodeReviewEnvironment(
         }
         return self._observation(
             reward=None,
-            feedback=(
-                f"review task {task.public_id}: report findings, ask for a hint, patch, finalize"
-            ),
+            feedback=(f"review task {public_id}: report findings, ask for a hint, patch, finalize"),
         )
 
     def step(
@@ -143,7 +142,9 @@ class CodeReviewEnvironment(
         if episode is None:
             raise EpisodeError("no episode yet: call reset() first")
         if action.kind == "report":
-            findings = [Finding.model_validate(f.model_dump()) for f in action.findings or []]
+            findings = [
+                Finding.model_validate(f, from_attributes=True) for f in action.findings or []
+            ]
             record = episode.report_findings(findings)
         elif action.kind == "hint":
             record = episode.hint()
@@ -158,6 +159,30 @@ class CodeReviewEnvironment(
         if record.error is not None:
             observation.metadata["error"] = record.error
         return observation
+
+    async def reset_async(
+        self, seed: int | None = None, episode_id: str | None = None, **kwargs: Any
+    ) -> CodeReviewObservation:
+        """:meth:`reset`, inline on the event loop (see :meth:`step_async`)."""
+        return self.reset(seed=seed, episode_id=episode_id, **kwargs)
+
+    async def step_async(
+        self, action: CodeReviewAction, timeout_s: float | None = None, **kwargs: Any
+    ) -> CodeReviewObservation:
+        """:meth:`step` as the server calls it: inline, except a patch, in a worker thread.
+
+        OpenEnv hands a synchronous ``step`` to a thread per call; it awaits ``step_async``
+        on the event loop when an environment overrides it. A report, hint or finalize step
+        is a fraction of a millisecond of grading (an episode takes at most
+        ``MAX_FINDINGS_PER_EPISODE`` findings, so a step stays bounded) and the GIL would
+        serialise it anyway; the thread hand-off cost more CPU than the step itself, and
+        under load the worker threads fought the event loop for the GIL. A patch waits
+        seconds for the sandbox, so it runs in a thread and the loop serves other sessions
+        meanwhile. One session's steps never overlap: its frames are handled one by one.
+        """
+        if action.kind == "patch":
+            return await asyncio.to_thread(self.step, action, timeout_s, **kwargs)
+        return self.step(action, timeout_s, **kwargs)
 
     @property
     def state(self) -> CodeReviewState:

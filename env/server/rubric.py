@@ -120,6 +120,8 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
         self.hints = TermRubric("hints", self._term)
         self.patch = PatchRubric(self._term, verifier)
         self.finalize = TermRubric("finalize", self._term)
+        # The tree is fixed once built; every step reports each term's score by name.
+        self._named_terms = tuple(self.named_rubrics())
 
     # ------------------------------------------------------------------ the episode
 
@@ -156,7 +158,7 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
 
     def scores(self) -> dict[str, float | None]:
         """Each term's ``last_score`` by name: what goes to ``metadata["rubric_scores"]``."""
-        return {name: child.last_score for name, child in self.named_rubrics()}
+        return {name: child.last_score for name, child in self._named_terms}
 
     def _term(self, name: str) -> float | None:
         return self._points.get(name)

@@ -9,16 +9,15 @@ graderlib must not import the environment, so this module lives here (with the s
 in the installable client) and ``graderlib infer`` loads it by reference
 (``env.server.runner:InProcessSessions``) when no ``--env-url`` is given.
 
-Only a ``patch`` step runs in a worker thread: it waits seconds for the sandbox, and the event
-loop keeps the other sessions (and their model calls) moving meanwhile. Every other step is
-about a millisecond of grading, which the GIL would serialise anyway; run inline it costs no
-thread hand-off (handing each step to a thread made an episode several times slower, as
-``benchmarks/bench_infer.py`` measured).
+Steps go through the environment's ``step_async``, as on the server: only a ``patch`` step
+runs in a worker thread (it waits seconds for the sandbox, and the event loop keeps the other
+sessions and their model calls moving meanwhile); every other step is about a millisecond of
+grading, run inline with no thread hand-off (handing each step to a thread made an episode
+several times slower, as ``benchmarks/bench_infer.py`` measured).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -55,10 +54,7 @@ class InProcessSession:
             )
             raise ActionRejected(f"invalid action: {problems}") from None
         try:
-            if typed.kind == "patch":
-                observation = await asyncio.to_thread(self._environment.step, typed)
-            else:
-                observation = self._environment.step(typed)
+            observation = await self._environment.step_async(typed)
         except EpisodeError as error:
             raise ActionRejected(str(error)) from None
         return _outcome(observation)
