@@ -102,6 +102,22 @@ def _rule(finding: DetectorFinding, rule_id: str, taxa: dict[int, int]) -> dict[
     }
 
 
+def _result_properties(finding: DetectorFinding) -> dict[str, Any]:
+    """Per result: a rule such as GL117 covers two CWEs (no HttpOnly, no Secure); ``cwe``
+    says which one this finding is. Only a CWE that resolves to the finding's category is stated,
+    since SARIF readers (ours included) take a result's CWE over its rule's."""
+    properties: dict[str, Any] = {
+        "category": finding.category,
+        "ruleIds": list(finding.rule_ids),
+        "tools": list(finding.tools or (finding.tool,)),
+        "severity": finding.severity.value,
+    }
+    cwe = f"CWE-{finding.cwe}"
+    if finding.cwe is not None and default_taxonomy().try_resolve(cwe) == finding.category:
+        properties["cwe"] = cwe
+    return properties
+
+
 def _cwe_taxonomy(taxa: dict[int, int]) -> dict[str, Any]:
     """The CWE toolComponent that rules' relationships point into, one taxon per CWE used."""
     taxonomy = default_taxonomy()
@@ -154,12 +170,7 @@ def to_sarif(results: Sequence[ScanResult]) -> dict[str, Any]:
                         }
                     ],
                     "partialFingerprints": {"graderlib/v1": finding.fingerprint},
-                    "properties": {
-                        "category": finding.category,
-                        "ruleIds": list(finding.rule_ids),
-                        "tools": list(finding.tools or (finding.tool,)),
-                        "severity": finding.severity.value,
-                    },
+                    "properties": _result_properties(finding),
                 }
             )
         problems = ([result.syntax_error] if result.syntax_error else []) + list(result.tool_errors)

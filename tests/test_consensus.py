@@ -134,3 +134,50 @@ def test_consensus_never_suppresses_the_only_sighting_of_a_ground_truth_issue() 
                 lost.append((folder.name, issue.id))
     assert len(TASK_FOLDERS) >= 70
     assert lost == []
+
+
+def test_weak_key_sizes_are_arbitrated_by_what_graderlib_reads_at_the_generation() -> None:
+    import libcst as cst
+
+    from graderlib.detectors.consensus import Clearance, arbitrate
+    from graderlib.detectors.walk import Context
+
+    weak = (
+        "from cryptography.hazmat.primitives.asymmetric import rsa\n"
+        "key = rsa.generate_private_key(public_exponent=65537, key_size=1024)\n"
+    )
+    (finding,) = [f for f in scan(weak).findings if f.category == "weak-key"]
+    assert {"GL308", "B505", "S505"} <= set(finding.rule_ids)  # agreement keeps every id
+    strong = (
+        "from cryptography.hazmat.primitives.asymmetric import rsa\n"
+        "BITS = 4096\nkey = rsa.generate_private_key(65537, BITS)\n"
+    )
+    context = Context(cst.parse_module(strong), all_detectors())
+    assert not [h for h in context.run() if h.detector.id == "GL308"]
+    (cleared,) = [h for h in context.clearances if h.detector.id == "GL308"]
+    assert "4096 bits" in cleared.message
+    # a bandit finding on that statement (its own reading of the size) defers to graderlib's
+    bandit = finding.model_copy(
+        update={"tool": "bandit", "tools": ("bandit",), "rule_ids": ("B505",)}
+    )
+    clearance = Clearance(
+        detector="GL308", category="weak-key", span=finding.span, reason=cleared.message
+    )
+    kept, suppressed = arbitrate([bandit], [clearance])
+    assert not kept and suppressed[0].reason.startswith("graderlib GL308: the key is 4096 bits")
+    assert "weak-key" in ARBITRATED
+
+
+def test_sql_looking_text_that_is_only_logged_defers_to_graderlib() -> None:
+    logged = (
+        "import logging\nlog = logging.getLogger(__name__)\n"
+        "def refuse(account_id, user):\n"
+        "    message = 'DELETE from account %s refused for %s' % (account_id, user)\n"
+        "    log.warning(message)\n"
+    )
+    assert "sql-injection" in scan(logged, ("bandit",)).categories  # B608 reads the words
+    merged = scan(logged)
+    assert "sql-injection" not in merged.categories
+    assert any("never executed" in s.reason for s in merged.suppressed)
+    executed = logged.replace("log.warning(message)", "cursor.execute(message)")
+    assert "sql-injection" in scan(executed).categories

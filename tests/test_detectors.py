@@ -301,3 +301,28 @@ def test_every_tool_fingerprints_a_statement_alike_and_headers_ignore_bodies() -
         return finding.fingerprint
 
     assert default_print("items.append(item)") == default_print("return items + [item]")
+
+
+def test_every_cookie_is_judged_and_each_finding_names_its_cwe_and_weight() -> None:
+    from graderlib.sarif import to_sarif
+    from graderlib.taxonomy import Severity
+
+    source = (
+        "def view(resp, sid, theme):\n"
+        "    resp.set_cookie('session', sid, secure=True)\n"
+        "    resp.set_cookie('theme', theme, httponly=True)\n"
+        "    resp.set_cookie('lang', 'en', secure=True, httponly=True)\n"
+    )
+    result = scan(source, ("graderlib",), path="app.py")
+    cookies = {f.span.start: f for f in result.findings if f.category == "insecure-cookie"}
+    assert sorted(cookies) == [2, 3]
+    assert (cookies[2].cwe, cookies[2].severity) == (1004, Severity.MEDIUM)
+    assert "httponly=True" in cookies[2].message and "secure" not in cookies[2].message
+    assert (cookies[3].cwe, cookies[3].severity) == (614, Severity.LOW)
+    results = to_sarif([result])["runs"][0]["results"]
+    assert [r["properties"]["cwe"] for r in results if r["ruleId"] == "GL117"] == [
+        "CWE-1004",
+        "CWE-614",
+    ]
+    taxonomy = default_taxonomy()
+    assert taxonomy.resolve("CWE-1004") == taxonomy.resolve("CWE-614") == "insecure-cookie"

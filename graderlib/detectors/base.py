@@ -66,12 +66,23 @@ class Hit:
     top: cst.CSTNode
     scope: str
     message: str
+    #: set when one detector's findings differ in weight or class (a theme cookie is LOW, a
+    #: session cookie MEDIUM; a missing HttpOnly is CWE-1004, a missing Secure CWE-614)
+    severity: Severity | None = None
+    cwe: int | None = None
 
 
 class Reporter(Protocol):
     """Where a detector's reports go: the walk's Context, seen from here only as this."""
 
-    def report(self, detector: type[Detector], node: cst.CSTNode, message: str) -> None: ...
+    def report(
+        self,
+        detector: type[Detector],
+        node: cst.CSTNode,
+        message: str,
+        severity: Severity | None = None,
+        cwe: int | None = None,
+    ) -> None: ...
 
 
 # A visit method takes the walk's Context (a Reporter and much more), so its third parameter
@@ -120,8 +131,17 @@ class Detector:
                 raise ValueError(f"detector id {cls.id} is used twice")
             REGISTRY[cls.id] = cls
 
-    def report(self, ctx: Reporter, node: cst.CSTNode, message: str | None = None) -> None:
-        ctx.report(type(self), node, message or self.message)
+    def report(
+        self,
+        ctx: Reporter,
+        node: cst.CSTNode,
+        message: str | None = None,
+        *,
+        severity: Severity | None = None,
+        cwe: int | None = None,
+    ) -> None:
+        """Report ``node``; ``severity``/``cwe`` override the class's for this finding only."""
+        ctx.report(type(self), node, message or self.message, severity, cwe)
 
 
 REGISTRY: dict[str, type[Detector]] = {}
@@ -187,5 +207,10 @@ def _canonical_string(text: str) -> str:
 
 def fingerprint(category: str, code: str, scope: str) -> str:
     """Stable id of a finding: same bug, same scope => same fingerprint, wherever it moved."""
-    payload = "\x1f".join((category, normalized_code(code), scope))
+    return normalized_fingerprint(category, normalized_code(code), scope)
+
+
+def normalized_fingerprint(category: str, normalized: str, scope: str) -> str:
+    """:func:`fingerprint` of code already passed through :func:`normalized_code`."""
+    payload = "\x1f".join((category, normalized, scope))
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -38,8 +38,10 @@ ARBITRATED: dict[str, str] = {
     "unsafe-deserialization": "every pickle/yaml/marshal load: data, or a trusted constant?",
     "xxe": "every XML parser and parse: resolves or expands entities, on a document from outside?",
     "weak-hash": "every fast hash: of a password, of a secret, or a checksum?",
-    "weak-random": "every random call: a secret, or a delay, sample or pick?",
+    "weak-random": "every random call: named, stored or sent as a secret (token, code, id, key, "
+    "cookie, header, session), or not?",
     "hardcoded-secret": "every credential-named slot: is the literal a credential?",
+    "weak-key": "every RSA/DSA/DH/EC key generation: a size or curve it can read, and how strong?",
 }
 
 

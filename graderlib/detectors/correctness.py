@@ -202,14 +202,13 @@ class LateBindingClosure(Detector):
         consumed_now = isinstance(grand, cst.Call) and short_name(ctx.callee(grand)) in _IMMEDIATE
         if isinstance(parent, cst.Arg) and consumed_now:
             return
-        self._check(node, _free_names(node.body, _params(node.params)), ctx)
+        self._check(node, ctx)
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
-        self._check(node, _free_names(node.body, _params(node.params)), ctx)
+        self._check(node, ctx)
 
-    def _check(self, node: cst.CSTNode, free: set[str], ctx: Context) -> None:
-        if not free:
-            return
+    def _check(self, node: cst.FunctionDef | cst.Lambda, ctx: Context) -> None:
+        free: set[str] | None = None  # read from the body only once a loop encloses it
         for ancestor in ctx.ancestors():
             if isinstance(ancestor, cst.FunctionDef | cst.Lambda) and ancestor is not node:
                 return  # the loop, if any, is in an enclosing function's own scope
@@ -219,6 +218,8 @@ class LateBindingClosure(Detector):
                 loop_vars = _loop_variables(ancestor)
             else:
                 continue
+            if free is None:
+                free = _free_names(node.body, _params(node.params))
             if free & loop_vars:
                 self.report(ctx, node)
                 return

@@ -6,6 +6,7 @@ them all, so ``base`` (which every family imports) never has to know which famil
 
 from graderlib.detectors import (  # noqa: F401  (importing registers the detectors)
     correctness,
+    crypto,
     deserialization,
     errors,
     filesystem,

@@ -59,11 +59,15 @@ def mode_value(expr: cst.BaseExpression | None, ctx: Context) -> int | None:
 
 
 class WorldWritableMode(Detector):
-    """A file or directory is made world-writable (``chmod`` to a mode with the o+w bit).
+    """A file or directory is made world-writable, or given a mode written in decimal.
 
-    Any local user can then replace or modify it; for a script or config that another
-    process runs or trusts, that is privilege escalation. Group/owner modes such as
-    ``0o640`` and ``0o755`` are fine.
+    A mode with the o+w bit lets any local user replace or modify the file; for a script or
+    config that another process runs or trusts, that is privilege escalation. A mode such as
+    ``644`` or ``400`` written without ``0o`` is a decimal number: ``400`` is ``0o620``
+    (group-writable, not owner-readable), never what its author meant. Modes are read where
+    they are set (``chmod``) and where a file or directory is created with one (``os.open``,
+    ``os.mkdir``/``makedirs``, ``Path.mkdir``/``touch``). Group/owner modes such as ``0o640``
+    and ``0o755`` are fine.
     """
 
     id = "GL403"
@@ -74,24 +78,64 @@ class WorldWritableMode(Detector):
     VALID = (
         "import os\nos.chmod('/srv/app.sock', 0o660)\n",
         "import os, stat\nos.chmod(path, stat.S_IRUSR | stat.S_IWUSR)\n",
+        "import os\nfd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)\n",
+        "import os\nos.makedirs(cache, 0o755, exist_ok=True)\n",
     )
     INVALID = (
         Invalid("import os\nos.chmod('/srv/upload', 0o777)\n", line=2),
         Invalid("import os, stat\nos.chmod(p, stat.S_IRWXU | stat.S_IWOTH)\n", line=2),
         Invalid("from pathlib import Path\nPath('x').chmod(0o666)\n", line=2),
+        Invalid("import os\nos.chmod(key_file, 400)\n", line=2),
+        Invalid("import os\nfd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)\n", line=2),
+        Invalid("import os\nos.makedirs(spool, mode=0o777)\n", line=2),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         callee = ctx.callee(node)
-        if callee in {"os.chmod", "os.fchmod", "os.lchmod"}:
-            mode = argument(node, 1, "mode")
-        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in {"chmod", "lchmod"}:
+        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+        if callee in _MODE_AT:
+            mode = argument(node, _MODE_AT[callee], "mode")
+        elif method in {"chmod", "lchmod"}:
             mode = argument(node, 0, "mode")
+        elif method in {"mkdir", "touch"} and not callee.startswith("os."):
+            mode = argument(node, None, "mode")  # pathlib: keyword-first in practice
         else:
+            return
+        if isinstance(mode, cst.Integer) and _decimal_mode(mode):
+            decimal = int(mode.value.replace("_", ""))
+            self.report(
+                ctx,
+                node,
+                f"the mode {mode.value} is decimal ({oct(decimal)}), not the octal "
+                f"0o{mode.value} it looks like",
+            )
             return
         value = mode_value(mode, ctx)
         if value is not None and value & stat.S_IWOTH:
             self.report(ctx, node)
+
+
+#: call -> positional index of its mode argument
+_MODE_AT = {
+    "os.chmod": 1,
+    "os.fchmod": 1,
+    "os.lchmod": 1,
+    "os.open": 2,
+    "os.mkdir": 1,
+    "os.makedirs": 1,
+    "os.mkfifo": 1,
+}
+
+
+def _decimal_mode(literal: cst.Integer) -> bool:
+    """``644``/``400``: a decimal literal whose digits are all octal, three or four of them."""
+    digits = literal.value.replace("_", "")
+    return (
+        digits.isdigit()
+        and len(digits) in {3, 4}
+        and not digits.startswith("0")
+        and all(d in "01234567" for d in digits)
+    )
 
 
 _RESOURCES = frozenset(

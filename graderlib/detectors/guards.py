@@ -78,9 +78,14 @@ def guard_branches(test: cst.BaseExpression) -> tuple[frozenset[str], frozenset[
     """Names valid in the ``if`` body and names valid in its ``else``, after reading polarity.
 
     ``if not ok(u): ... else: fetch(u)``, ``if ok(u) == False``, ``if ok(u) is not True`` and
-    ``if col not in ALLOWED: ... else:`` all validate in the ``else`` branch.
+    ``if col not in ALLOWED: ... else:`` all validate in the ``else`` branch; a negated
+    disjunction of rejection tests (``if not (bad(p) or worse(p)):``) validates the body.
     """
     inner, negated = _polarity(test)
+    if negated and isinstance(inner, cst.BooleanOperation) and isinstance(inner.operator, cst.Or):
+        # ``if not (os.path.isabs(p) or ".." in p): use(p)``: every rejection test is false in
+        # the body, the same promise as ``if isabs(p) or ".." in p: raise`` before a use
+        return _validated_names(inner), frozenset()
     names = positive_guard_names(inner)
     return (frozenset(), names) if negated else (names, frozenset())
 

@@ -8,11 +8,14 @@ an allow-list before the sink is not.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword, short_name
-from graderlib.detectors.dataflow import Level, classify, is_formatted
+from graderlib.detectors.dataflow import Level, classify, is_formatted, string_parts
+from graderlib.detectors.tree import name_reads
 from graderlib.detectors.walk import Context
 from graderlib.taxonomy import Severity
 
@@ -33,6 +36,44 @@ _SQL_FUNCTIONS = frozenset(
         "django.db.models.RawSQL",
     }
 )
+
+
+#: bandit's B608 test for text that reads like SQL
+_SQL_TEXT = re.compile(
+    r"(select\s.*from\s|delete\s+from\s|insert\s+into\s.*values[\s(]|update\s.*set\s)",
+    re.IGNORECASE | re.DOTALL,
+)
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"}
+)
+_A_MESSAGE = "the SQL-looking text is a message (logged, printed or raised), never executed"
+
+
+def _sql_like(expr: cst.BaseExpression, ctx: Context) -> bool:
+    return is_formatted(expr, ctx) and bool(_SQL_TEXT.search(" ".join(string_parts(expr))))
+
+
+def _message_sink(call: cst.Call) -> bool:
+    """``log.warning(...)``, ``logging.info(...)``, ``print(...)``, ``ValueError(...)``."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        receiver = func.value
+        spelled = receiver.attr.value if isinstance(receiver, cst.Attribute) else ""
+        spelled = receiver.value if isinstance(receiver, cst.Name) else spelled
+        return func.attr.value in _LOG_METHODS and "log" in spelled.lower()
+    if isinstance(func, cst.Name):
+        return func.value == "print" or func.value.endswith(("Error", "Exception", "Warning"))
+    return False
+
+
+def _read_by_message_sink(path: list[cst.CSTNode]) -> bool:
+    """The innermost call around a read of a name is a message sink (log, print, raise)."""
+    for ancestor in path:
+        if isinstance(ancestor, cst.Call):
+            return _message_sink(ancestor)
+        if isinstance(ancestor, cst.BaseStatement):
+            return False
+    return False
 
 
 class SqlInjection(Detector):
@@ -60,6 +101,9 @@ class SqlInjection(Detector):
         "COLUMNS = {'name': 'name', 'age': 'age'}\ndef order(cur, key):\n"
         "    cur.execute('SELECT * FROM u ORDER BY %s' % COLUMNS[key])\n",
         "def find(cur, uid):\n    cur.execute('SELECT * FROM u WHERE id = %d' % int(uid))\n",
+        "def drop(log, account_id, user):\n"
+        "    message = 'DELETE from account %s refused for %s' % (account_id, user)\n"
+        "    log.warning(message)\n",
     )
     INVALID = (
         Invalid(
@@ -88,6 +132,8 @@ class SqlInjection(Detector):
         callee = ctx.callee(node)
         is_method = isinstance(node.func, cst.Attribute) and node.func.attr.value in _SQL_METHODS
         if not (is_method or callee in _SQL_FUNCTIONS):
+            if _message_sink(node) and any(_sql_like(a.value, ctx) for a in node.args):
+                ctx.clear(type(self), node, _A_MESSAGE)
             return
         query = argument(node, 0, "sql", "query", "statement", "operation", "raw_query", "text")
         if query is None or (isinstance(query, cst.Call) and ctx.callee(query) in _SQL_FUNCTIONS):
@@ -96,6 +142,17 @@ class SqlInjection(Detector):
         # A formatted query is judged by its construction; a whole query from the request too.
         unsafe = (is_formatted(query, ctx) and level is not Level.SAFE) or level is Level.TAINTED
         ctx.judge(self, node, unsafe, "the query is constant or bound by parameters", query)
+
+    def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        """``msg = "DELETE from account %s refused" % uid`` then ``log.warning(msg)``: text
+        that reads like SQL (bandit's B608 flags it) but is only logged, printed or raised."""
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if not isinstance(target, cst.Name) or not _sql_like(node.value, ctx):
+            return
+        scope = ctx.function.node if ctx.function is not None else ctx.module
+        reads = name_reads(scope).get(target.value, [])
+        if reads and all(_read_by_message_sink(path) for path in reads):
+            ctx.clear(type(self), node, _A_MESSAGE)
 
 
 _SHELL_CALLS = frozenset(

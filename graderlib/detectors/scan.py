@@ -15,7 +15,14 @@ import libcst as cst
 from pydantic import BaseModel, ConfigDict
 
 from graderlib.detectors.bandit import newer_syntax_error, run_bandit
-from graderlib.detectors.base import DetectorFinding, Hit, Tool, fingerprint
+from graderlib.detectors.base import (
+    DetectorFinding,
+    Hit,
+    Tool,
+    fingerprint,
+    normalized_code,
+    normalized_fingerprint,
+)
 from graderlib.detectors.consensus import ARBITRATED, Clearance, SuppressedFinding, arbitrate
 from graderlib.detectors.external import ToolError, ToolFinding
 from graderlib.detectors.families import all_detectors
@@ -89,12 +96,13 @@ def _scan_parsed(
 ) -> ScanResult:
     module, tree = parsed.module, parsed.tree
     resolver = PositionResolver(module, source, tree, parse_ast=False)
+    codes = StatementCodes(module)
     findings: list[DetectorFinding] = []
     clearances: list[Clearance] = []
     errors: list[str] = []
     if "graderlib" in tools:
         try:
-            findings.extend(_graderlib_findings(module, resolver, clearances))
+            findings.extend(_graderlib_findings(codes, resolver, clearances))
         except RecursionError:
             errors.append("graderlib: the code is nested too deeply to analyse")
         except Exception as error:
@@ -117,7 +125,7 @@ def _scan_parsed(
             errors.append(str(error))
             continue
         try:
-            findings.extend(_external_findings(raw, resolver, module))
+            findings.extend(_external_findings(raw, resolver, codes))
         except (RecursionError, Exception) as error:
             errors.append(f"{tool}: could not place findings: {type(error).__name__}")
     suppressed: list[SuppressedFinding] = []
@@ -133,9 +141,9 @@ def _scan_parsed(
 
 
 def _graderlib_findings(
-    module: cst.Module, resolver: PositionResolver, clearances: list[Clearance]
+    codes: StatementCodes, resolver: PositionResolver, clearances: list[Clearance]
 ) -> list[DetectorFinding]:
-    context = Context(module, all_detectors())
+    context = Context(codes.module, all_detectors())
     hits = context.run()
     for hit in context.clearances:
         clearances.append(
@@ -146,7 +154,7 @@ def _graderlib_findings(
                 reason=hit.message,
             )
         )
-    return [_finding(hit, module, resolver) for hit in hits]
+    return [_finding(hit, codes, resolver) for hit in hits]
 
 
 def _import_spans(resolver: PositionResolver, findings: list[DetectorFinding]) -> list[Span]:
@@ -163,29 +171,28 @@ def _import_spans(resolver: PositionResolver, findings: list[DetectorFinding]) -
     return spans
 
 
-def _finding(hit: Hit, module: cst.Module, resolver: PositionResolver) -> DetectorFinding:
+def _finding(hit: Hit, codes: StatementCodes, resolver: PositionResolver) -> DetectorFinding:
     detector = hit.detector
     return DetectorFinding(
         tool="graderlib",
         tools=("graderlib",),
         rule_ids=(detector.id,),
         category=detector.category,
-        cwe=detector.cwe,
-        severity=detector.severity,
+        cwe=hit.cwe or detector.cwe,
+        severity=hit.severity or detector.severity,
         span=resolver.span(hit.anchor, hit.top),
         message=hit.message,
-        fingerprint=fingerprint(detector.category, statement_code(module, hit.anchor), hit.scope),
+        fingerprint=codes.fingerprint(detector.category, hit.anchor, hit.scope, 0),
         scope=hit.scope,
     )
 
 
 def _external_findings(
-    raw: Iterable[ToolFinding], resolver: PositionResolver, module: cst.Module
+    raw: Iterable[ToolFinding], resolver: PositionResolver, codes: StatementCodes
 ) -> list[DetectorFinding]:
     findings = []
     for item in raw:
         span, node, scope = resolver.statement_at(item.line)
-        code = statement_code(module, node) if node is not None else str(item.line)
         findings.append(
             DetectorFinding(
                 tool=item.tool,
@@ -196,11 +203,32 @@ def _external_findings(
                 severity=item.severity,
                 span=span,
                 message=item.message,
-                fingerprint=fingerprint(item.category, code, scope),
+                fingerprint=codes.fingerprint(item.category, node, scope, item.line),
                 scope=scope,
             )
         )
     return findings
+
+
+class StatementCodes:
+    """Each flagged statement's code, normalised once per scan: bandit, ruff and graderlib
+    often flag the same statement, and libcst's code generation plus tokenising are most of
+    a fingerprint's cost."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self._known: dict[int, tuple[cst.CSTNode, str]] = {}
+
+    def fingerprint(
+        self, category: str, statement: cst.CSTNode | None, scope: str, line: int
+    ) -> str:
+        if statement is None:
+            return fingerprint(category, str(line), scope)
+        known = self._known.get(id(statement))
+        if known is None or known[0] is not statement:
+            code = normalized_code(statement_code(self.module, statement))
+            known = self._known[id(statement)] = (statement, code)
+        return normalized_fingerprint(category, known[1], scope)
 
 
 def statement_code(module: cst.Module, statement: cst.CSTNode) -> str:

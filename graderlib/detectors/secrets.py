@@ -7,6 +7,7 @@ surrounding identifiers name (see :mod:`graderlib.detectors.names`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import libcst as cst
@@ -15,6 +16,7 @@ from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword, short_name
 from graderlib.detectors.names import (
     PASSWORD_WORDS,
+    SECRET_WORDS,
     TOKEN_PURPOSE_WORDS,
     identifiers,
     is_secret_name,
@@ -22,6 +24,7 @@ from graderlib.detectors.names import (
     target_identifiers,
     words,
 )
+from graderlib.detectors.tree import name_reads
 from graderlib.detectors.walk import Context
 from graderlib.taxonomy import Severity
 
@@ -41,16 +44,77 @@ _FAST_HASHES = frozenset(
 )
 
 
-def _is_secret_purpose(node: cst.CSTNode, ctx: Context) -> bool:
-    names = purpose_identifiers(node, ctx)
-    found = {word for name in names for word in words(name)}
-    if found & (TOKEN_PURPOSE_WORDS | _KEY_WORDS) or any(is_secret_name(n) for n in names):
-        return True
-    return _reaches_client_store(ctx)
-
-
 # A value stored under one of these is a key or an identity, whoever reads it.
 _KEY_WORDS = frozenset({"key", "remember", "uid", "guid", "uuid"})
+# What a random value is *for* when it must be unguessable: a one-time code, an id that grants
+# access, a coupon. ``code`` and ``id`` count unless a qualifier says otherwise (see below).
+_SECRET_RANDOM_WORDS = (
+    TOKEN_PURPOSE_WORDS
+    | _KEY_WORDS
+    | frozenset(
+        {
+            "code",
+            "passcode",
+            "totp",
+            "mfa",
+            "id",
+            "jti",
+            "challenge",
+            "coupon",
+            "voucher",
+            "promo",
+            "captcha",
+            "confirmation",
+            "magic",
+        }
+    )
+)
+# ``status_code``, ``country_code``, ``trace_id``: a code or id that is a label, not a secret.
+_LABEL_QUALIFIERS = frozenset(
+    {
+        "status",
+        "country",
+        "exit",
+        "error",
+        "http",
+        "response",
+        "return",
+        "language",
+        "lang",
+        "locale",
+        "currency",
+        "zip",
+        "postal",
+        "area",
+        "region",
+        "color",
+        "colour",
+        "char",
+        "key",
+        "op",
+        "trace",
+        "span",
+        "request",
+        "correlation",
+        "row",
+        "item",
+        "sample",
+        "experiment",
+        "variant",
+        "cohort",
+        "bucket",
+        "shard",
+        "worker",
+        "thread",
+        "process",
+        "node",
+        "partition",
+        "test",
+        "mock",
+        "fake",
+        "demo",
+    }
+)
 # Calls that hand a value to the client (or a store it trusts), whatever it is named.
 _CLIENT_SETTERS = frozenset(
     {"set_cookie", "set_signed_cookie", "set_secure_cookie", "set_header", "add_header"}
@@ -58,9 +122,24 @@ _CLIENT_SETTERS = frozenset(
 _CLIENT_STORES = frozenset({"session", "cookies", "headers"})
 
 
-def _reaches_client_store(ctx: Context) -> bool:
+def names_a_secret(names: Iterable[str]) -> bool:
+    """Does one of these identifiers say its value must be unguessable?"""
+    for name in names:
+        if is_secret_name(name):
+            return True
+        parts = words(name)
+        for index, part in enumerate(parts):
+            if part not in _SECRET_RANDOM_WORDS:
+                continue
+            if part in {"code", "id"} and index > 0 and parts[index - 1] in _LABEL_QUALIFIERS:
+                continue
+            return True
+    return False
+
+
+def reaches_client_store(ancestors: Iterable[cst.CSTNode]) -> bool:
     """Inside ``resp.set_cookie(...)``, ``session[k] = ...`` or ``resp.headers[k] = ...``."""
-    for ancestor in ctx.ancestors():
+    for ancestor in ancestors:
         if isinstance(ancestor, cst.Call):
             func = ancestor.func
             if isinstance(func, cst.Attribute) and func.attr.value in _CLIENT_SETTERS:
@@ -86,8 +165,15 @@ def purpose_words(node: cst.CSTNode, ctx: Context) -> set[str]:
 
 def purpose_identifiers(node: cst.CSTNode, ctx: Context) -> list[str]:
     """What a value is *for*: the slot it is stored in, the function that makes it."""
+    slots, function = slot_identifiers(ctx.ancestors())
+    return slots + function
+
+
+def slot_identifiers(ancestors: Iterable[cst.CSTNode]) -> tuple[list[str], list[str]]:
+    """The names of the slot a value goes to (target, keyword, dict key), and of the function
+    that makes it, read from its ancestors (innermost first)."""
     found: list[str] = []
-    for ancestor in ctx.ancestors():
+    for ancestor in ancestors:
         if isinstance(ancestor, cst.Assign):
             for target in ancestor.targets:
                 found.extend(target_identifiers(target.target))
@@ -100,9 +186,8 @@ def purpose_identifiers(node: cst.CSTNode, ctx: Context) -> list[str]:
             if isinstance(key, str):
                 found.append(key)
         elif isinstance(ancestor, cst.FunctionDef):
-            found.append(ancestor.name.value)
-            break
-    return found
+            return found, [ancestor.name.value]
+    return found, []
 
 
 class WeakPasswordHash(Detector):
@@ -245,10 +330,13 @@ _RANDOM_FUNCTIONS = frozenset(
 class WeakRandomSecret(Detector):
     """``random`` (a predictable Mersenne Twister) makes a secret, or feeds a client-held value.
 
-    Tokens, codes, nonces, salts, passwords and keys made with ``random`` can be predicted
+    Tokens, codes, ids, nonces, salts, passwords and keys made with ``random`` can be predicted
     from a few outputs. The purpose is read from the names around the call (the target,
-    keyword or function), and a random value set as a cookie, header or session entry is a
-    secret by position. ``secrets``/``SystemRandom`` are the fix; a shuffle or jitter is fine.
+    keyword, dict key or function), then from where a local holding the value goes next: a
+    secret-named slot or keyword, a cookie, a header or a session entry is a secret by
+    position. Every other ``random`` call (a shuffle, a jitter, a pick, a sample) is judged
+    harmless, which is what lets consensus drop bandit's B311 there. ``secrets`` and
+    ``SystemRandom`` are the fix.
     """
 
     id = "GL302"
@@ -262,6 +350,10 @@ class WeakRandomSecret(Detector):
         "import random\ndef jitter():\n    delay = random.uniform(0, 1)\n    return delay\n",
         "import random\ndef theme(resp, themes):\n    pick = random.choice(themes)\n"
         "    resp.set_cookie('theme', pick)\n",
+        "import random\ndef tip(tips):\n    return {'tip': random.choice(tips)}\n",
+        "import random\ndef reply(resp, codes):\n    status_code = random.choice(codes)\n"
+        "    return status_code\n",
+        "import random, time\ndef retry(attempt):\n    time.sleep(2**attempt + random.random())\n",
     )
     INVALID = (
         Invalid(
@@ -283,6 +375,21 @@ class WeakRandomSecret(Detector):
             "    session['visit'] = random.getrandbits(64)\n",
             line=4,
         ),
+        Invalid(
+            "import random\ndef issue(pending, email):\n"
+            "    code = f'{random.randint(0, 999_999):06d}'\n    pending[email] = code\n",
+            line=3,
+        ),
+        Invalid(
+            "import random\ndef start(resp):\n    value = random.getrandbits(128)\n"
+            "    text = '%032x' % value\n    resp.set_cookie('visit', text)\n",
+            line=3,
+        ),
+        Invalid(
+            "import random\ndef invite(mailer, email):\n    value = random.random()\n"
+            "    mailer.send(email, invite_key=value)\n",
+            line=3,
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -291,14 +398,70 @@ class WeakRandomSecret(Detector):
             return
         if callee.count(".") != 1:
             return  # random.SystemRandom().choice is fine
-        if _is_secret_purpose(node, ctx):
-            self.report(ctx, node)
-        elif short_name(callee) == "shuffle" or purpose_words(node, ctx) & _HARMLESS_RANDOM:
-            # Cleared only on evidence of a harmless use; an unexplained random value (a
-            # "code", an "id") is left to bandit's B311.
+        ancestors = list(ctx.ancestors())
+        slots, function = slot_identifiers(ancestors)
+        slot_words = {word for name in slots for word in words(name)}
+        if short_name(callee) == "shuffle" or (
+            slot_words & _HARMLESS_RANDOM and not names_a_secret(slots)
+        ):
             ctx.clear(
                 type(self), node, "the random value is a delay, a sample or a pick, no secret"
             )
+        elif (
+            names_a_secret(slots + function)
+            or reaches_client_store(ancestors)
+            or _flows_to_secret(ancestors, ctx)
+        ):
+            self.report(ctx, node)
+        else:
+            ctx.clear(
+                type(self),
+                node,
+                "the random value is named, stored or sent as no token, code, id, key, nonce, "
+                "salt, password, cookie, header or session value",
+            )
+
+
+_FLOW_DEPTH = 2
+
+
+def _flows_to_secret(ancestors: list[cst.CSTNode], ctx: Context) -> bool:
+    """The random value is assigned to a local that later becomes a secret (or feeds one).
+
+    ``value = random.getrandbits(128)`` then ``resp.set_cookie("visit", "%x" % value)``: the
+    local is followed through its uses in the same function, and through one more local it
+    is formatted into, to a secret-named slot or keyword, a cookie, a header or the session.
+    """
+    locals_ = _assigned_names(ancestors)
+    if not locals_:
+        return False
+    scope = ctx.function.node if ctx.function is not None else ctx.module
+    uses = name_reads(scope)
+    seen: set[str] = set()
+    for _ in range(_FLOW_DEPTH):
+        following: set[str] = set()
+        for name in locals_ - seen:
+            seen.add(name)
+            for path in uses.get(name, ()):
+                slots, _function = slot_identifiers(path)
+                if names_a_secret(slots) or reaches_client_store(path):
+                    return True
+                following |= _assigned_names(path)
+        locals_ = following
+    return False
+
+
+def _assigned_names(ancestors: Iterable[cst.CSTNode]) -> set[str]:
+    """The plain names the innermost assignment around a value binds."""
+    for ancestor in ancestors:
+        if isinstance(ancestor, cst.Assign):
+            return {t.target.value for t in ancestor.targets if isinstance(t.target, cst.Name)}
+        if isinstance(ancestor, cst.AnnAssign | cst.AugAssign):
+            target = ancestor.target
+            return {target.value} if isinstance(target, cst.Name) else set()
+        if isinstance(ancestor, cst.BaseStatement | cst.FunctionDef | cst.Lambda):
+            break
+    return set()
 
 
 _HARMLESS_RANDOM = frozenset(
@@ -343,7 +506,17 @@ def _secret_literal(value: cst.BaseExpression | None) -> bool:
     text = text.strip()
     if not text or " " in text or text.startswith(("$", "{", "<", "%", "http://", "https://")):
         return False
+    if len(set(text)) == 1 or _PLACEHOLDER.search(text):
+        return False  # "********", "xxxxxxxx", "pw_{}", "user=%s": a mask or a template
     return not (text.isupper() and text.replace("_", "").isalpha() and "_" in text)
+
+
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_0-9]*(![rsa])?(:[^{}]*)?\}|%(\([A-Za-z_]+\))?[sdr]")
+
+
+def _about_a_secret(name: str) -> bool:
+    """``TOKEN_URL``, ``password_field``: a secret word, then a suffix naming something else."""
+    return not is_secret_name(name) and bool(set(words(name)) & SECRET_WORDS)
 
 
 _NOT_A_CREDENTIAL = "the value is not a credential literal (empty, a name, a URL, a placeholder)"
@@ -369,6 +542,8 @@ class HardcodedSecret(Detector):
         "PASSWORD_FIELD = 'password'\n",
         "def login(password=None):\n    pass\n",
         "ERROR = 'invalid password'\n",
+        "MASKED_PASSWORD = '********'\n",
+        "def dsn(db):\n    return db.format(password='pw_{}_{region}')\n",
     )
     INVALID = (
         Invalid("SECRET_KEY = 'dev-8f2b1c9e'\n", line=1),
@@ -378,21 +553,33 @@ class HardcodedSecret(Detector):
         Invalid("def check(password):\n    return password == 'letmein'\n", line=2),
     )
 
+    def _slot(
+        self, node: cst.CSTNode, names: list[str], value: cst.BaseExpression | None, ctx: Context
+    ) -> None:
+        """Judge a literal stored under ``names``: a credential, or a literal about one."""
+        if any(is_secret_name(n) for n in names):
+            ctx.judge(self, node, _secret_literal(value), _NOT_A_CREDENTIAL)
+        elif isinstance(value, cst.SimpleString | cst.ConcatenatedString) and any(
+            _about_a_secret(n) for n in names
+        ):
+            # TOKEN_URL, PASSWORD_FIELD, SECRET_PATH: bandit's B105 reads "token"/"secret" in
+            # the name; the suffix says the literal is where or what a secret is, not one
+            ctx.clear(type(self), node, "the name says the literal is about a secret, not one")
+
     def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
-        if any(is_secret_name(n) for t in node.targets for n in target_identifiers(t.target)):
-            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
+        names = [n for t in node.targets for n in target_identifiers(t.target)]
+        self._slot(node, names, node.value, ctx)
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx: Context) -> None:
-        if any(is_secret_name(n) for n in target_identifiers(node.target)):
-            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
+        self._slot(node, target_identifiers(node.target), node.value, ctx)
 
     def visit_Arg(self, node: cst.Arg, ctx: Context) -> None:
-        if node.keyword is not None and is_secret_name(node.keyword.value):
-            ctx.judge(self, node, _secret_literal(node.value), _NOT_A_CREDENTIAL)
+        if node.keyword is not None:
+            self._slot(node, [node.keyword.value], node.value, ctx)
 
     def visit_Param(self, node: cst.Param, ctx: Context) -> None:
-        if is_secret_name(node.name.value) and node.default is not None:
-            ctx.judge(self, node, _secret_literal(node.default), _NOT_A_CREDENTIAL)
+        if node.default is not None:
+            self._slot(node, [node.name.value], node.default, ctx)
 
     def visit_DictElement(self, node: cst.DictElement, ctx: Context) -> None:
         if not isinstance(node.key, cst.SimpleString) or not _secret_literal(node.value):

@@ -71,6 +71,7 @@ class WeakTlsProtocol(Detector):
     )
     INVALID = (
         Invalid("import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_SSLv3)\n", line=2),
+        Invalid("import ssl\ndef wrap(sock):\n    return ssl.wrap_socket(sock)\n", line=3),
         Invalid(
             "import ssl, socket\ndef fetch(host):\n    context = ssl.SSLContext(ssl.PROTOCOL_TLS)\n"
             "    context.options |= ssl.OP_NO_TLSv1\n"
@@ -115,6 +116,16 @@ class WeakTlsProtocol(Detector):
         return _PROTOCOLS.get(name, frozenset()) if name else frozenset()
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.callee(node) == "ssl.wrap_socket":
+            # the module function (removed in 3.12) makes its own context from ``ssl_version``
+            # (PROTOCOL_TLS by default) and uses it at once
+            protocol = argument(node, 5, "ssl_version")
+            name = _constant_name(protocol, ctx) if protocol is not None else "PROTOCOL_TLS"
+            if _PROTOCOLS.get(name or ""):
+                self.report(
+                    ctx, node, "ssl.wrap_socket accepts an obsolete protocol (SSL, TLS 1.0/1.1)"
+                )
+            return
         made = self._made(node, ctx)
         if made is not None and ctx.callee(node) not in self.returns:
             protocol = argument(node, 0, "protocol", "method")

@@ -107,3 +107,32 @@ def target_names(target: cst.CSTNode) -> list[str]:
     if isinstance(target, cst.StarredElement):
         return target_names(target.value)
     return []
+
+
+def name_reads(scope: cst.CSTNode) -> dict[str, list[list[cst.CSTNode]]]:
+    """Every read of a plain name in ``scope`` with its ancestors (innermost first), nested
+    functions and classes excluded."""
+    found: dict[str, list[list[cst.CSTNode]]] = {}
+    stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [
+        (child, (scope,)) for child in children(scope)
+    ]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, cst.Name):
+            parent = path[-1]
+            bound = isinstance(parent, cst.AssignTarget) or (
+                isinstance(parent, cst.AnnAssign | cst.AugAssign) and parent.target is node
+            )
+            if not bound:
+                found.setdefault(node.value, []).append(list(reversed(path)))
+            continue
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        inner = (*path, node)
+        if isinstance(node, cst.Attribute):
+            stack.append((node.value, inner))  # ``x.code`` reads x, not a name ``code``
+        elif isinstance(node, cst.Arg):
+            stack.append((node.value, inner))  # ``f(token=v)`` reads v, not ``token``
+        else:
+            stack.extend((child, inner) for child in children(node))
+    return found

@@ -22,6 +22,7 @@ from graderlib.detectors.base import Detector, Hit
 from graderlib.detectors.guards import guard_branches, negative_guard_names
 from graderlib.detectors.tree import children, target_names
 from graderlib.locate import ANCHOR_TYPES
+from graderlib.taxonomy import Severity
 
 ROUTE_DECORATOR_ATTRS = frozenset(
     {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
@@ -90,6 +91,7 @@ class Context:
         self.stack: list[cst.CSTNode] = []
         self.blocks: list[int] = []
         self.imports: dict[str, str] = {}
+        self._callees: dict[int, tuple[cst.Call, str]] = {}
         self.module_scope = Scope("module", "", module, "")
         self.scopes: list[Scope] = [self.module_scope]
         self.hits: list[Hit] = []
@@ -151,7 +153,12 @@ class Context:
         return None
 
     def callee(self, call: cst.Call) -> str:
-        return self.qualname(call.func) or ""
+        """The dotted name a call resolves to; memoised per call node, since most detectors
+        ask it of every call (the memo is dropped whenever an import changes the table)."""
+        known = self._callees.get(id(call))
+        if known is None or known[0] is not call:
+            known = self._callees[id(call)] = (call, self.qualname(call.func) or "")
+        return known[1]
 
     def lookup(self, name: str) -> tuple[Scope, list[Binding]] | None:
         """The scope that binds ``name`` (innermost function, then module) and its bindings."""
@@ -179,9 +186,17 @@ class Context:
 
     # ------------------------------------------------------------- reporting
 
-    def report(self, detector: type[Detector], node: cst.CSTNode, message: str) -> None:
+    def report(
+        self,
+        detector: type[Detector],
+        node: cst.CSTNode,
+        message: str,
+        severity: Severity | None = None,
+        cwe: int | None = None,
+    ) -> None:
         anchor, top = self._anchor(node)
-        self.hits.append(Hit(detector, node, anchor, top, self.scope_path(), message))
+        scope = self.scope_path()
+        self.hits.append(Hit(detector, node, anchor, top, scope, message, severity, cwe))
 
     def clear(
         self,
@@ -319,9 +334,11 @@ class Context:
                 local = alias.asname.name if alias.asname is not None else None
                 if isinstance(local, cst.Name):
                     self.imports[local.value] = dotted
+                    self._callees.clear()
                 else:
                     head = dotted.split(".")[0]
                     self.imports[head] = head
+                    self._callees.clear()
         elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
             base = _dotted(node.module) if node.module is not None else ""
             for alias in node.names:
@@ -329,6 +346,7 @@ class Context:
                 local_node = alias.asname.name if alias.asname is not None else alias.name
                 local_name = local_node.value if isinstance(local_node, cst.Name) else name
                 self.imports[local_name] = f"{base}.{name}" if base else name
+                self._callees.clear()
         return False
 
     def _bind_slot(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:

@@ -14,7 +14,8 @@ from graderlib.detectors.base import Detector, Invalid
 from graderlib.detectors.calls import argument, is_constant, keyword, short_name
 from graderlib.detectors.dataflow import Level, classify, is_formatted, string_parts
 from graderlib.detectors.names import words
-from graderlib.detectors.walk import Context
+from graderlib.detectors.tree import children
+from graderlib.detectors.walk import UNDECIDED, Context, constant_value, slot_key
 from graderlib.taxonomy import Severity
 
 _PATH_SINKS = frozenset(
@@ -647,25 +648,52 @@ class DebugMode(Detector):
 _SENSITIVE_COOKIE_WORDS = frozenset(
     {"session", "sid", "auth", "token", "jwt", "remember", "login", "csrf", "sessionid"}
 )
+#: Flask/Werkzeug, Django, Starlette/FastAPI, aiohttp and tornado response methods.
+_COOKIE_SETTERS = frozenset({"set_cookie", "set_signed_cookie", "set_secure_cookie"})
+#: Werkzeug, Django and Starlette share ``set_cookie(key, value, max_age, expires, path,
+#: domain, secure, httponly, samesite)``; aiohttp's flags are keyword-only and tornado's go
+#: through ``**kwargs``, so these positions are read for ``set_cookie`` alone.
+_FLAG_POSITIONS = {"secure": 6, "httponly": 7, "samesite": 8}
+_COOKIE_FACTORIES = frozenset({"SimpleCookie", "BaseCookie", "Morsel"})
+
+#: (secure, httponly): True set, False missing or off, None not decidable here
+_Flags = tuple[bool | None, bool | None]
 
 
 class InsecureCookie(Detector):
-    """A session or auth cookie is set without ``secure=True`` and ``httponly=True``.
+    """A cookie is set without ``secure=True`` or ``httponly=True``.
 
-    Without ``secure`` the cookie travels over plain HTTP; without ``httponly`` any injected
-    script can read it. Cookies whose name says session/auth/token/remember/csrf are judged;
-    a theme or language cookie is not, and ``**kwargs`` settings are not visible to judge.
+    OWASP's session management guidance and CodeQL's py/insecure-cookie and
+    py/client-exposed-cookie queries ask for both on every cookie a server sets: without
+    ``Secure`` the browser sends it over plain HTTP, without ``HttpOnly`` any injected script
+    reads it (and ``SameSite=None`` is only honoured with ``Secure``). A missing HttpOnly is
+    CWE-1004, a missing Secure CWE-614; a session/auth/token-named cookie weighs MEDIUM, any
+    other LOW, since a theme cookie leaks less. Flags passed through ``**kwargs`` or computed
+    at run time are not visible and are not judged.
     """
 
     id = "GL117"
     category = "insecure-cookie"
     cwe = 614
     severity = Severity.MEDIUM
-    message = "a session/auth cookie is set without secure=True and httponly=True"
+    message = "a cookie is set without secure=True and httponly=True"
     VALID = (
         "def login(resp, sid):\n"
         "    resp.set_cookie('session', sid, secure=True, httponly=True, samesite='Lax')\n",
-        "def pick(resp, theme):\n    resp.set_cookie('theme', theme)\n",
+        "def pick(resp, theme):\n    resp.set_cookie('theme', theme, secure=True, httponly=True)\n",
+        "def pick(resp, theme, **flags):\n    resp.set_cookie('theme', theme, **flags)\n",
+        "def pick(resp, theme, config):\n"
+        "    resp.set_cookie('theme', theme, secure=config.secure, httponly=True)\n",
+        "SECURE = True\n"
+        "def pick(resp, theme):\n"
+        "    resp.set_cookie('theme', theme, None, None, '/', None, SECURE, True)\n",
+        "from http.cookies import SimpleCookie\n"
+        "def jar(value):\n    c = SimpleCookie()\n    c['id'] = value\n"
+        "    c['id']['secure'] = True\n    c['id']['httponly'] = True\n    return c\n",
+        "from http.cookies import SimpleCookie\n"
+        "def jar(value):\n    c = SimpleCookie()\n    c['id'] = value\n    morsel = c['id']\n"
+        "    morsel['secure'] = morsel['httponly'] = True\n    return morsel.OutputString()\n",
+        "def raw(resp):\n    resp.headers['Set-Cookie'] = 'id=1; Secure; HttpOnly; SameSite=Lax'\n",
     )
     INVALID = (
         Invalid("def login(resp, sid):\n    resp.set_cookie('session', sid)\n", line=2),
@@ -674,25 +702,194 @@ class InsecureCookie(Detector):
             "    resp.set_cookie(key='auth_token', value=token, secure=True)\n",
             line=2,
         ),
+        Invalid("def pick(resp, theme):\n    resp.set_cookie('theme', theme)\n", line=2),
+        Invalid(
+            "def pick(resp, theme):\n"
+            "    resp.set_cookie('theme', theme, httponly=True, samesite='None')\n",
+            line=2,
+        ),
+        Invalid(
+            "def pick(response, theme):\n"
+            "    response.set_cookie('theme', theme, None, None, '/', None, False, True)\n",
+            line=2,
+        ),
+        Invalid(
+            "class H(tornado.web.RequestHandler):\n"
+            "    def get(self):\n        self.set_secure_cookie('user', 'x', httponly=True)\n",
+            line=3,
+        ),
+        Invalid(
+            "def view(request):\n    response = HttpResponse()\n"
+            "    response.set_signed_cookie('uid', '1', salt='s', secure=True, httponly=False)\n",
+            line=3,
+        ),
+        Invalid(
+            "import http.cookies\n"
+            "def jar(value):\n    c = http.cookies.SimpleCookie()\n    c['id'] = value\n"
+            "    c['id']['httponly'] = True\n    return c\n",
+            line=4,
+        ),
+        Invalid("def raw(resp):\n    resp.headers['Set-Cookie'] = 'id=1; HttpOnly'\n", line=2),
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
-        if not isinstance(node.func, cst.Attribute) or node.func.attr.value != "set_cookie":
-            return
-        if any(a.star == "**" for a in node.args):
-            return
-        name = argument(node, 0, "key", "name")
-        if isinstance(name, cst.SimpleString):
-            cookie = str(name.evaluated_value)
-            from graderlib.detectors.names import words
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _COOKIE_SETTERS:
+            if any(a.star for a in node.args):
+                return
+            positional = func.attr.value == "set_cookie"
+            flags = (
+                _call_flag(node, "secure", positional, ctx),
+                _call_flag(node, "httponly", positional, ctx),
+            )
+            samesite = argument(
+                node, _FLAG_POSITIONS["samesite"] if positional else None, "samesite"
+            )
+            lax_none = samesite is not None and str(constant_value(samesite, ctx)).lower() == "none"
+            self._judge(ctx, node, argument(node, 0, "key", "name"), flags, lax_none)
+        elif (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in {"add", "add_header", "set_header", "append", "setdefault"}
+            and len(node.args) >= 2
+            and "set-cookie" in " ".join(string_parts(node.args[0].value)).lower()
+        ):
+            self._header(ctx, node, node.args[1].value)
 
-            if not set(words(cookie)) & _SENSITIVE_COOKIE_WORDS:
-                return
-        for flag in ("secure", "httponly"):
-            setting = keyword(node, flag)
-            if setting is None or is_constant(setting.value, "False"):
-                self.report(ctx, node)
-                return
+    def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Subscript):
+            return
+        slot = node.targets[0].target
+        key = slot_key(slot, ctx)
+        if isinstance(key, str) and key.lower() == "set-cookie":
+            self._header(ctx, node, node.value)
+            return
+        jar = slot.value
+        if isinstance(jar, cst.Name) and _is_cookie_jar(jar, ctx):
+            flags = _morsel_flags(ctx, jar.value)
+            index = slot.slice[0].slice if slot.slice else None
+            name = index.value if isinstance(index, cst.Index) else None
+            self._judge(ctx, node, name, flags, False)
+
+    def _header(self, ctx: Context, node: cst.CSTNode, value: cst.BaseExpression) -> None:
+        """A raw ``Set-Cookie`` header whose text is visible: are the attributes in it?"""
+        text = " ".join(string_parts(value)).lower()
+        if not text.strip() or "=" not in text:
+            return
+        name = cst.SimpleString(repr(text.split("=", 1)[0].strip()))
+        self._judge(ctx, node, name, ("secure" in text, "httponly" in text), False)
+
+    def _judge(
+        self,
+        ctx: Context,
+        node: cst.CSTNode,
+        name: cst.BaseExpression | None,
+        flags: _Flags,
+        samesite_none: bool,
+    ) -> None:
+        secure, httponly = flags
+        missing = [f for f, on in (("secure", secure), ("httponly", httponly)) if on is False]
+        if not missing:
+            return
+        what = " and ".join(f"{flag}=True" for flag in missing)
+        message = f"a cookie is set without {what}"
+        if samesite_none and secure is False:
+            message += " (SameSite=None is only honoured with Secure)"
+        sensitive = name is None or bool(set(words(_cookie_name(name))) & _SENSITIVE_COOKIE_WORDS)
+        if sensitive:
+            message = message.replace("a cookie", "a session/auth cookie", 1)
+        self.report(
+            ctx,
+            node,
+            message,
+            severity=Severity.MEDIUM if sensitive else Severity.LOW,
+            cwe=614 if secure is False else 1004,
+        )
+
+
+def _cookie_name(name: cst.BaseExpression) -> str:
+    if isinstance(name, cst.SimpleString):
+        value = name.evaluated_value
+        return value if isinstance(value, str) else ""
+    if isinstance(name, cst.Name | cst.Attribute):
+        return name.value if isinstance(name, cst.Name) else name.attr.value
+    return " ".join(string_parts(name))
+
+
+def _call_flag(call: cst.Call, flag: str, positional: bool, ctx: Context) -> bool | None:
+    value = argument(call, _FLAG_POSITIONS[flag] if positional else None, flag)
+    if value is None:
+        value = next(
+            (a.value for a in call.args if a.keyword and a.keyword.value.lower() == flag), None
+        )
+    if value is None:
+        return False
+    decided = constant_value(value, ctx)
+    return None if decided is UNDECIDED else bool(decided)
+
+
+def _is_cookie_jar(jar: cst.Name, ctx: Context) -> bool:
+    """``c = SimpleCookie()`` (http.cookies), so ``c["id"] = v`` makes a Morsel."""
+    found = ctx.lookup(jar.value)
+    if found is None:
+        return False
+    for binding in found[1]:
+        value = binding.value
+        if (
+            binding.kind == "assign"
+            and isinstance(value, cst.Call)
+            and short_name(ctx.callee(value)) in _COOKIE_FACTORIES
+        ):
+            return True
+    return False
+
+
+def _morsel_flags(ctx: Context, jar: str) -> _Flags:
+    """The ``jar[k]["secure"]``/``["httponly"]`` settings anywhere in the enclosing scope,
+    also through a name that holds the Morsel (``morsel = jar[k]; morsel["secure"] = True``)."""
+    found: dict[str, bool | None] = {}
+    scope = ctx.function.node if ctx.function is not None else ctx.module
+    assignments = _assignments(scope)
+    morsels = {
+        target.value
+        for statement in assignments
+        for target in (t.target for t in statement.targets)
+        if isinstance(target, cst.Name)
+        and isinstance(statement.value, cst.Subscript)
+        and isinstance(statement.value.value, cst.Name)
+        and statement.value.value.value == jar
+    }
+    slots = [
+        (t.target, statement.value)
+        for statement in assignments
+        for t in statement.targets
+        if isinstance(t.target, cst.Subscript)
+    ]
+    for target, value in slots:
+        holder = target.value
+        if isinstance(holder, cst.Subscript):
+            holder = holder.value
+            if not (isinstance(holder, cst.Name) and holder.value == jar):
+                continue
+        elif not (isinstance(holder, cst.Name) and holder.value in morsels):
+            continue
+        flag = slot_key(target, ctx)
+        if isinstance(flag, str) and flag.lower() in {"secure", "httponly"}:
+            decided = constant_value(value, ctx)
+            found[flag.lower()] = None if decided is UNDECIDED else bool(decided)
+    return found.get("secure", False), found.get("httponly", False)
+
+
+def _assignments(node: cst.CSTNode) -> list[cst.Assign]:
+    """Every assignment statement under ``node``, down to expressions (where none can be)."""
+    out: list[cst.Assign] = []
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Assign):
+            out.append(current)
+        elif not isinstance(current, cst.BaseExpression):
+            stack.extend(children(current))
+    return out
 
 
 _TRUSTED_SETTERS = frozenset({"set_signed_cookie", "set_secure_cookie"})
