@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -338,3 +339,17 @@ def test_cli_source_target_and_redacted(capsys: pytest.CaptureFixture[str], tmp_
     shown = capsys.readouterr().out
     assert "search-sqli" not in shown and "sql-injection" not in shown
     assert json.loads(shown)["redacted_view"] is True
+
+
+def test_a_patch_in_newer_syntax_is_judged_by_the_interpreter_that_runs_the_tests() -> None:
+    """A PEP 701 f-string parses from 3.12 on; before that it is rejected, and says why."""
+    from graderlib.verify.facts import source_facts
+
+    facts = source_facts('name = "x"\nprint(f"{"quoted"} {name}")\n')
+    if sys.version_info >= (3, 12):
+        assert facts.syntax_error is None
+    else:
+        assert facts.syntax_error is not None
+        assert "valid in a newer Python" in facts.syntax_error
+    broken = source_facts("x = (\n")
+    assert broken.syntax_error is not None and "newer Python" not in broken.syntax_error

@@ -13,9 +13,10 @@ Three facts, all from one ``ast`` parse and one walk of the tree:
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass
 
-from graderlib.pyparse import parse_python
+from graderlib.pyparse import SourceSyntaxError, parse_python, parse_source
 
 HARNESS_REACH = frozenset(
     {
@@ -63,7 +64,7 @@ def source_facts(source: str) -> SourceFacts:
     try:
         tree = parse_python(source, "snippet.py")
     except SyntaxError as error:
-        return SourceFacts(f"line {error.lineno}: {error.msg}")
+        return SourceFacts(f"line {error.lineno}: {error.msg}{_newer_syntax_note(source)}")
     except (ValueError, MemoryError, RecursionError) as error:
         return SourceFacts(f"{type(error).__name__}: {error}")
     return SourceFacts(None, frozenset(_definitions(tree)), frozenset(_harness_reach(tree)))
@@ -137,3 +138,17 @@ def _dotted(node: ast.expr) -> str:
 def _prefixes(name: str) -> list[str]:
     parts = name.split(".")
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def _newer_syntax_note(source: str) -> str:
+    """Why a source libcst reads (newer syntax, say a PEP 701 f-string) still fails here.
+
+    The patched code must run on this interpreter, which also runs the task's tests, so it is
+    rejected all the same; the note tells the author that the syntax is newer, not wrong.
+    """
+    try:
+        parse_source(source)
+    except SourceSyntaxError:
+        return ""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f" (valid in a newer Python, but the task's tests run on Python {version})"
