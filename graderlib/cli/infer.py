@@ -21,6 +21,7 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graderlib.catalog import SPLITS
 from graderlib.cli.base import BadInput, ExitCode, Subparsers
 from graderlib.cli.engine import add_engine_arguments, engine_from_args, progress_bars
 from graderlib.settings import Settings, SettingsError
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 IN_PROCESS_RUNNER = "env.server.runner:InProcessSessions"
 """The in-process transport, named by reference: graderlib does not import the environment."""
-SPLITS = ("train", "validation", "test")
 
 
 def _llm_settings(args: argparse.Namespace) -> LLMSettings:
