@@ -270,6 +270,7 @@ class MatchState:
         self._rows_reaching: dict[int, list[int]] = {}  # issue -> rows with a pair on it
         self._results: list[FindingMatch] = []  # the last matching's, row by row
         self._taken: dict[int, int] = {}  # the last matching's issue -> row
+        self._assigned: dict[int, Pair] | None = None  # the last assignment, while still valid
 
     def add(self, findings: Sequence[Finding]) -> None:
         scorer, scored, assignable = self._scorer, self._scored, self._assignable
@@ -290,23 +291,29 @@ class MatchState:
                 scored[key] = result = scorer.score(key)
                 if result[2]:
                     assignable[key] = row
+                    self._assigned = None
             elif result[2] and _content(finding) < _content(everything[assignable[key]]):
                 assignable[key] = row
+                self._assigned = None
             for pair in result[2]:
                 self._rows_reaching.setdefault(pair.column, []).append(row)
 
     def matching(self) -> Matching:
         """The optimal assignment over every finding so far.
 
-        The assignment is solved whole each time; the per-row results are not. A row's
+        The assignment is solved whole, but only again once a new report that can match
+        has arrived: a repeat of an earlier report changes nothing the assignment depends on.
+        The per-row results are worked out again only where they may have changed. A row's
         match depends only on the issues its pairs reach: whether it holds one, and which of
         them other rows hold. So only the new rows and the rows reaching an issue whose
         holder changed since the previous call are worked out again, and the result names
         them (``Matching.changed``) for callers that keep per-row work of their own.
         """
         keys, scored = self._keys, self._scored
-        candidates = {row: scored[key][2] for key, row in self._assignable.items()}
-        assigned = _assign(candidates, keys, self._scorer.weights)
+        assigned = self._assigned
+        if assigned is None:  # a report that may match arrived: solve again
+            candidates = {row: scored[key][2] for key, row in self._assignable.items()}
+            assigned = self._assigned = _assign(candidates, keys, self._scorer.weights)
         matched_row_of_issue = {pair.column: row for row, pair in assigned.items()}
         before, results = self._taken, self._results
         done = len(results)
