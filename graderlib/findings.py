@@ -119,6 +119,32 @@ def parse_findings(data: Any) -> list[Finding]:
 _LEVEL_SEVERITY = {"error": "high", "warning": "medium", "note": "low", "none": "low"}
 
 
+def sarif_suppression(result: Mapping[str, Any]) -> str | None:
+    """Why a SARIF result is suppressed (its first accepted suppression), or None.
+
+    SARIF 2.1.0 (section 3.27.23) keeps suppressed results in the log, marked by a
+    ``suppressions`` array: semgrep writes ``nosemgrep`` findings this way, CodeQL its
+    alert suppressions, graderlib ``scan --sarif --all`` what consensus overruled. A result is
+    suppressed when one of its suppressions is accepted (a missing ``status`` means accepted);
+    ``underReview`` and ``rejected`` ones leave it standing.
+    """
+    suppressions = result.get("suppressions")
+    if not isinstance(suppressions, list):
+        return None
+    for suppression in suppressions:
+        if not isinstance(suppression, Mapping):
+            continue
+        if suppression.get("status", "accepted") != "accepted":
+            continue
+        kind = suppression.get("kind")
+        justification = suppression.get("justification")
+        why = f"{kind} suppression" if isinstance(kind, str) else "suppression"
+        if isinstance(justification, str) and justification:
+            why += f": {justification[:200]}"
+        return why
+    return None
+
+
 def sarif_rules(run: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     """A run's rules by id, from the driver and every extension (CodeQL puts them there)."""
     driver = (run.get("tool") or {}).get("driver") or {}
@@ -202,7 +228,8 @@ def findings_from_sarif(document: Any) -> list[Finding]:
     The category comes from the result's own CWE (``taxa``, ``properties.cwe``), else the rule
     id (an alias), else the rule's name, else the rule's CWE taxa (``relationships``), else a
     CWE in the tags. A result none of these explains is an error that lists
-    the rule ids, so a user can add aliases instead of losing findings silently.
+    the rule ids, so a user can add aliases instead of losing findings silently. A result the
+    tool marked suppressed (:func:`sarif_suppression`) is not a finding and is skipped.
     """
     if not isinstance(document, Mapping) or not isinstance(document.get("runs"), list):
         raise FindingsError("not a SARIF log: expected an object with a 'runs' list")
@@ -218,6 +245,8 @@ def findings_from_sarif(document: Any) -> list[Finding]:
             where = f"runs[{run_index}].results[{result_index}]"
             if not isinstance(result, Mapping):
                 raise FindingsError(f"{where} is not an object")
+            if sarif_suppression(result) is not None:
+                continue  # the tool itself withdrew it: not a finding
             rule = rules.get(str(result.get("ruleId")), {})
             category = sarif_category(result, rule, run)
             if category is None:

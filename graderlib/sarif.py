@@ -139,40 +139,52 @@ def _cwe_taxonomy(taxa: dict[int, int]) -> dict[str, Any]:
     }
 
 
-def to_sarif(results: Sequence[ScanResult]) -> dict[str, Any]:
-    """One SARIF run over every scanned file; unparsable files become notifications."""
+def to_sarif(results: Sequence[ScanResult], *, include_suppressed: bool = False) -> dict[str, Any]:
+    """One SARIF run over every scanned file; unparsable files become notifications.
+
+    ``include_suppressed``: also emit the bandit/ruff findings that consensus overruled, each
+    with a SARIF ``suppressions`` entry (kind ``external``, status ``accepted``, the reason as
+    its justification), which SARIF readers (GitHub code scanning, graderlib's scorecard) know
+    to set aside. Off by default, so that a reader that ignores ``suppressions`` is not misled.
+    """
     rules: list[dict[str, Any]] = []
     rule_index: dict[str, int] = {}
     taxa: dict[int, int] = {}  # CWE -> its index in the CWE taxonomy's taxa
     sarif_results: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
+
+    def add(path: str, finding: DetectorFinding, suppressed_because: str | None) -> None:
+        rule_id = finding.rule_ids[0]
+        if rule_id not in rule_index:
+            rule_index[rule_id] = len(rules)
+            rules.append(_rule(finding, rule_id, taxa))
+        entry: dict[str, Any] = {
+            "ruleId": rule_id,
+            "ruleIndex": rule_index[rule_id],
+            "level": _LEVEL[finding.severity],
+            "message": {"text": finding.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": path},
+                        "region": {"startLine": finding.span.start, "endLine": finding.span.end},
+                    }
+                }
+            ],
+            "partialFingerprints": {"graderlib/v1": finding.fingerprint},
+            "properties": _result_properties(finding),
+        }
+        if suppressed_because is not None:
+            entry["suppressions"] = [
+                {"kind": "external", "status": "accepted", "justification": suppressed_because}
+            ]
+        sarif_results.append(entry)
+
     for result in results:
         for finding in result.findings:
-            rule_id = finding.rule_ids[0]
-            if rule_id not in rule_index:
-                rule_index[rule_id] = len(rules)
-                rules.append(_rule(finding, rule_id, taxa))
-            sarif_results.append(
-                {
-                    "ruleId": rule_id,
-                    "ruleIndex": rule_index[rule_id],
-                    "level": _LEVEL[finding.severity],
-                    "message": {"text": finding.message},
-                    "locations": [
-                        {
-                            "physicalLocation": {
-                                "artifactLocation": {"uri": result.path},
-                                "region": {
-                                    "startLine": finding.span.start,
-                                    "endLine": finding.span.end,
-                                },
-                            }
-                        }
-                    ],
-                    "partialFingerprints": {"graderlib/v1": finding.fingerprint},
-                    "properties": _result_properties(finding),
-                }
-            )
+            add(result.path, finding, None)
+        for item in result.suppressed if include_suppressed else ():
+            add(result.path, item.finding, f"graderlib consensus: {item.reason}")
         problems = ([result.syntax_error] if result.syntax_error else []) + list(result.tool_errors)
         for problem in problems:
             notifications.append(

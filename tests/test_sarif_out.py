@@ -164,3 +164,32 @@ def test_a_rules_cwe_relationships_are_read_the_sarif_way() -> None:
         "relationships": [{"target": {"id": "611", "index": 0, "toolComponent": {"index": 0}}}],
     }
     assert [f.category for f in findings_from_sarif(_log({}, rule))] == ["xxe"]
+
+
+def test_overruled_findings_go_to_sarif_as_suppressed_results_under_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`scan --sarif --all` keeps what consensus overruled, marked the SARIF way; readers of
+    the log (graderlib's own included) set those results aside."""
+    jsonschema = pytest.importorskip("jsonschema")
+    target = tmp_path / "app.py"
+    target.write_text(
+        "TABLE = 'users'\n"
+        "def find(cur, uid):\n"
+        "    query = 'SELECT * FROM ' + TABLE + ' WHERE id = ?'\n"
+        "    cur.execute(query, (uid,))\n"
+    )
+    assert main(["scan", "--sarif", str(target)]) == 0
+    assert json.loads(capsys.readouterr().out)["runs"][0]["results"] == []
+    assert main(["scan", "--sarif", "--all", str(target)]) == 0
+    log = json.loads(capsys.readouterr().out)
+    jsonschema.validate(log, _schema())
+    results = log["runs"][0]["results"]
+    assert results and {r["ruleId"] for r in results} <= {"B608", "S608"}
+    for result in results:
+        (suppression,) = result["suppressions"]
+        assert suppression["kind"] == "external" and suppression["status"] == "accepted"
+        assert suppression["justification"].startswith("graderlib consensus: graderlib GL101:")
+    assert findings_from_sarif(log) == []
+    standing = dict(results[0], suppressions=[{"kind": "external", "status": "rejected"}])
+    assert len(findings_from_sarif({"runs": [dict(log["runs"][0], results=[standing])]})) == 1

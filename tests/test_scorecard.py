@@ -179,6 +179,29 @@ def test_mapping_by_file_stem_and_by_uri_base_ids(tmp_path: Path) -> None:
     assert card.overall.tp == 2 and card.overall.fn == 0 and card.overall.unmapped == 1
 
 
+def test_a_result_its_tool_suppressed_is_listed_not_counted(tmp_path: Path) -> None:
+    """SARIF keeps suppressed results (semgrep's nosemgrep, CodeQL's alert suppressions);
+    an accepted suppression sets a result aside, an ``underReview`` one does not."""
+    corpus_root = tmp_path / "corpus"
+    corpus_root.mkdir()
+    make_task(corpus_root, SNIPPET, "[[issue]]\ncategory = 'pickle'\nat = 'load'\n", "Case00011")
+    tasks = [load_task(d) for d in find_task_dirs([corpus_root])]
+    withdrawn = {
+        **_result({"uri": "Case00011.py"}),
+        "suppressions": [{"kind": "inSource", "justification": "reviewed: trusted input"}],
+    }
+    pending = {
+        **_result({"uri": "Case00011.py"}, line=6),
+        "suppressions": [{"kind": "external", "status": "underReview"}],
+    }
+    mapped = map_results(
+        read_tool_output(_sarif(tmp_path, [withdrawn, pending])), Corpus(tasks, [corpus_root])
+    )
+    assert [r.finding.line for r in mapped.by_task["Case00011"]] == [6]
+    (listed,) = mapped.unmapped
+    assert listed.reason == "suppressed by the tool (inSource suppression: reviewed: trusted input)"
+
+
 def test_results_on_an_annotated_snippet_move_to_the_cleaned_lines(tmp_path: Path) -> None:
     # A tool run over tasks/ sees the annotation comments; the task's spans are on clean lines.
     task_dir = make_task(

@@ -37,7 +37,8 @@ def register(commands: Subparsers) -> None:
     parser.add_argument(
         "--all",
         action="store_true",
-        help="also print bandit/ruff findings that graderlib's dataflow overruled, with why",
+        help="also show bandit/ruff findings that graderlib's dataflow overruled, with why "
+        "(in SARIF: as results with an accepted suppression)",
     )
     parser.set_defaults(handler=cmd_scan)
 
@@ -97,7 +98,7 @@ def cmd_scan(args: argparse.Namespace) -> ExitCode:
     if args.sarif:
         from graderlib.sarif import to_sarif
 
-        print(json.dumps(to_sarif(results), indent=2))
+        print(json.dumps(to_sarif(results, include_suppressed=args.all), indent=2))
     elif args.json:
         print(json.dumps(_as_json(results), indent=2))
     else:

@@ -41,6 +41,7 @@ from graderlib.findings import (
     parse_findings,
     sarif_category,
     sarif_rules,
+    sarif_suppression,
     taxa_cwes,
 )
 from graderlib.task import SNIPPET, Task
@@ -65,6 +66,7 @@ class ToolResult:
     message: str = ""
     severity: str | None = None
     finding: Finding | None = None  # already validated (JSON and JSONL input)
+    suppressed: str | None = None  # the tool marked it suppressed (SARIF), and why
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +239,7 @@ def _sarif_results(file: Path, document: Mapping[str, Any]) -> Iterator[ToolResu
                 if isinstance(message, Mapping)
                 else "",
                 severity=_LEVEL_SEVERITY.get(str(result.get("level", "warning"))),
+                suppressed=sarif_suppression(result),
             )
 
 
@@ -436,7 +439,12 @@ def map_results(results: Iterable[ToolResult], corpus: Corpus) -> MappedOutput:
     total = 0
     for result in results:
         total += 1
-        mapped = _map_one(result, corpus)
+        # A result its tool withdrew is no finding; it is listed, with why, not dropped.
+        mapped = (
+            f"suppressed by the tool ({result.suppressed})"
+            if result.suppressed is not None
+            else _map_one(result, corpus)
+        )
         if isinstance(mapped, str):
             named = result.uri or result.task
             unmapped.append(Unmapped(result.origin, named, result.rule_id, result.line, mapped))
