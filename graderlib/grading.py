@@ -55,11 +55,12 @@ class RunningGrade:
     :meth:`report` is byte-identical to ``grade(task, every finding so far, policy, ...)``
     (``tests/test_running_grade.py`` states it as a law over random action sequences).
 
-    The assignment itself is solved again over all findings on each report: it is optimal,
-    so a new finding may rightly take an issue from an earlier one (a better report of it,
-    or the same report in words that sort first). Then the terms are summed again from the
-    first finding, in the same order as ``grade()`` sums them, replaying the recorded terms
-    of every finding whose outcome did not change; only the changed ones get a new verdict.
+    The assignment is optimal over all findings, so a new finding may rightly take an issue
+    from an earlier one (a better report of it, or the same report in words that sort first).
+    Then the terms are summed again from the first finding whose outcome changed, starting
+    from the totals as they stood before it and in the same order as ``grade()`` sums them,
+    replaying the recorded terms of every later finding whose outcome did not change; only
+    the changed ones get a new verdict.
     """
 
     def __init__(self, task: Task, policy: RewardPolicy | None = None) -> None:
@@ -102,12 +103,17 @@ class RunningGrade:
         suspects = range(done) if matching.changed is None else matching.changed
         changed = {n for n in suspects if n < done and rows[n].outcome != outcome(n)}
         if changed:
-            # An earlier outcome changed: sum again from the first finding, in grade()'s order.
-            terms = self._terms = _RecordingTerms(self.policy, sum(matching.weights))
-            for number, row in enumerate(rows):
+            # An earlier outcome changed: sum again in grade()'s order, from the totals as they
+            # stood before the first changed finding (the ones before it are as they were).
+            first = min(changed)
+            terms = self._terms
+            terms.restore(rows[first].totals_before)
+            for number in range(first, done):
+                row = rows[number]
                 if number in changed:
                     rows[number] = self._row(number, outcome(number), matching, terms)
                 else:
+                    row.totals_before = terms.totals()
                     terms.replay(row.calls)
         elif not rows:
             self._terms = _RecordingTerms(self.policy, sum(matching.weights))
@@ -123,8 +129,9 @@ class RunningGrade:
     ) -> _Row:
         calls: list[tuple[str, tuple[Any, ...]]] = []
         terms.calls = calls
+        before = terms.totals()
         verdict = _verdict(row, self.findings[row], outcome[0], self.task, matching, terms)
-        return _Row(outcome, verdict, FindingVerdict.model_validate(verdict), calls)
+        return _Row(outcome, verdict, FindingVerdict.model_validate(verdict), calls, before)
 
 
 @dataclass(slots=True)
@@ -135,6 +142,7 @@ class _Row:
     verdict: dict[str, Any]
     model: FindingVerdict  # the verdict, validated once
     calls: list[tuple[str, tuple[Any, ...]]]
+    totals_before: tuple[float, ...]  # the terms' totals before this finding was summed
 
 
 @dataclass(slots=True)
@@ -163,6 +171,20 @@ class _RecordingTerms(ReviewTerms):
     def replay(self, calls: list[tuple[str, tuple[Any, ...]]]) -> None:
         for name, args in calls:
             getattr(ReviewTerms, name)(self, *args)
+
+    def totals(self) -> tuple[float, ...]:
+        """Every running total, to come back to (:meth:`restore`)."""
+        return (
+            self.matched_recall,
+            self.line_bonus,
+            self.recommendation_bonus,
+            *self.penalties.values(),
+        )
+
+    def restore(self, totals: tuple[float, ...]) -> None:
+        self.matched_recall, self.line_bonus, self.recommendation_bonus = totals[:3]
+        for kind, total in zip(self.penalties, totals[3:], strict=True):
+            self.penalties[kind] = total
 
 
 def _report(
