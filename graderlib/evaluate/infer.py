@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import signal
 import tempfile
 import time
 import uuid
@@ -314,12 +315,15 @@ async def _run_all(run: _Run, specs: Sequence[EpisodeSpec], concurrency: int) ->
     for spec in specs:
         queue.put_nowait(spec)
     workers = max(1, min(concurrency, len(specs)))
+    tasks = [asyncio.ensure_future(_worker(run, queue, n)) for n in range(workers)]
+    interrupted = _CtrlC(tasks)
     try:
-        outcomes = await asyncio.gather(
-            *(_worker(run, queue, n) for n in range(workers)), return_exceptions=True
-        )
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
     finally:
+        interrupted.disarm()
         await run.player.aclose()
+    if interrupted.fired:
+        raise KeyboardInterrupt
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     unexpected = [f for f in failures if not isinstance(f, SessionError)]
     if unexpected:
@@ -327,6 +331,54 @@ async def _run_all(run: _Run, specs: Sequence[EpisodeSpec], concurrency: int) ->
     run.session_errors.extend(str(f) for f in failures)
     if failures and not run.results:
         raise failures[0]
+
+
+class _CtrlC:
+    """Ctrl-C during a run: cancel the episodes in flight, and keep cancelling until they end.
+
+    ``asyncio.run`` answers SIGINT by cancelling its main task once, and only if SIGINT still
+    has Python's default handler when the run starts: a library loaded earlier in the process
+    may have replaced it, and one cancellation that something on the way down absorbs would
+    leave the run waiting out the model's answer (a CI run once saw the interrupt ignored and
+    both episodes finish). So the run takes SIGINT itself while it lasts, cancels every
+    worker, and cancels again every 0.2 s until all have ended; the caller then sees a
+    KeyboardInterrupt and writes what finished. A second Ctrl-C stops at once, as
+    ``asyncio.run``'s does. Off the main thread (a scaled-out worker) signals cannot be
+    taken, and this does nothing.
+    """
+
+    def __init__(self, tasks: Sequence[asyncio.Future[None]]) -> None:
+        self.fired = False
+        self._tasks = tasks
+        self._loop = asyncio.get_running_loop()
+        self._armed = False
+        self._previous: Any = signal.getsignal(signal.SIGINT)
+        try:
+            self._loop.add_signal_handler(signal.SIGINT, self._on_ctrl_c)
+            self._armed = True
+        except (RuntimeError, ValueError, NotImplementedError):
+            pass  # not the main thread, or no signals on this platform
+
+    def _on_ctrl_c(self) -> None:
+        if self.fired:
+            raise KeyboardInterrupt  # the second press: stop now
+        self.fired = True
+        self._cancel_pending()
+
+    def _cancel_pending(self) -> None:
+        pending = [t for t in self._tasks if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            self._loop.call_later(0.2, self._cancel_pending)
+
+    def disarm(self) -> None:
+        """Give SIGINT back to whoever had it before the run."""
+        if self._armed:
+            self._loop.remove_signal_handler(signal.SIGINT)
+            if self._previous is not None:  # None: set outside Python, nothing to give back
+                signal.signal(signal.SIGINT, self._previous)
+            self._armed = False
 
 
 def run_inference(
