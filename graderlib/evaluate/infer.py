@@ -339,12 +339,12 @@ class _CtrlC:
     ``asyncio.run`` answers SIGINT by cancelling its main task once, and only if SIGINT still
     has Python's default handler when the run starts: a library loaded earlier in the process
     may have replaced it, and one cancellation that something on the way down absorbs would
-    leave the run waiting out the model's answer (a CI run once saw the interrupt ignored and
-    both episodes finish). So the run takes SIGINT itself while it lasts, cancels every
-    worker, and cancels again every 0.2 s until all have ended; the caller then sees a
-    KeyboardInterrupt and writes what finished. A second Ctrl-C stops at once, as
-    ``asyncio.run``'s does. Off the main thread (a scaled-out worker) signals cannot be
-    taken, and this does nothing.
+    leave the run waiting out the model's answer. So the run takes SIGINT itself while it
+    lasts, cancels every worker, and cancels again every 0.2 s until all have ended; the
+    caller then sees a KeyboardInterrupt and writes what finished. A second Ctrl-C stops at
+    once, as ``asyncio.run``'s does. A process started with SIGINT ignored (a background job
+    of a non-interactive shell, ``nohup``) keeps ignoring it, as Python itself does. Off the
+    main thread (a scaled-out worker) signals cannot be taken, and this does nothing.
     """
 
     def __init__(self, tasks: Sequence[asyncio.Future[None]]) -> None:
@@ -353,6 +353,8 @@ class _CtrlC:
         self._loop = asyncio.get_running_loop()
         self._armed = False
         self._previous: Any = signal.getsignal(signal.SIGINT)
+        if self._previous is signal.SIG_IGN:
+            return  # started with SIGINT ignored (a background job, nohup): it stays ignored
         try:
             self._loop.add_signal_handler(signal.SIGINT, self._on_ctrl_c)
             self._armed = True
