@@ -331,12 +331,9 @@ def _components(
 
 def _missed_issues(task: Task) -> list[MissedIssue]:
     """Each issue as a report lists it when missed; validated once per task, not per grade."""
-    # The private slot is read directly: pydantic's __getattr__ for private attributes is slow.
-    private = task.__pydantic_private__
-    assert private is not None
-    models: list[MissedIssue] | None = private.get("_missed_issues")
-    if models is None:
-        models = private["_missed_issues"] = [
+    return task.derived(
+        "_missed_issues",
+        lambda: [
             MissedIssue(
                 id=i.id,
                 category=i.category,
@@ -346,8 +343,8 @@ def _missed_issues(task: Task) -> list[MissedIssue]:
                 explanation=i.explanation,
             )
             for i in task.issues
-        ]
-    return models
+        ],
+    )
 
 
 def _matched_reason(issue_id: str, pair: Pair) -> str:

@@ -145,26 +145,22 @@ class TaskIndex:
 
 def task_index(task: Task) -> TaskIndex:
     """The task's :class:`TaskIndex`, built on first use."""
-    # Read the private slot directly: pydantic's __getattr__ for private attributes is slow,
-    # and this is on every grade.
-    private = task.__pydantic_private__
-    assert private is not None
-    cached: TaskIndex | None = private.get("_matching_index")
-    if cached is None:
-        taxonomy = default_taxonomy()
-        cached = TaskIndex(
-            line_count=task.line_count,
-            starts=[i.span.start for i in task.issues],
-            ends=[i.span.end for i in task.issues],
-            file_scope=[i.scope == "file" for i in task.issues],
-            issue_categories=[i.categories for i in task.issues],
-            security=[taxonomy.is_security(i.category) for i in task.issues],
-            severities=[i.severity for i in task.issues],
-            clean_spans=[(c.span.start, c.span.end) for c in task.clean],
-            clean_categories=[c.categories for c in task.clean],
-        )
-        private["_matching_index"] = cached
-    return cached
+    return task.derived("_matching_index", lambda: _build_index(task))
+
+
+def _build_index(task: Task) -> TaskIndex:
+    taxonomy = default_taxonomy()
+    return TaskIndex(
+        line_count=task.line_count,
+        starts=[i.span.start for i in task.issues],
+        ends=[i.span.end for i in task.issues],
+        file_scope=[i.scope == "file" for i in task.issues],
+        issue_categories=[i.categories for i in task.issues],
+        security=[taxonomy.is_security(i.category) for i in task.issues],
+        severities=[i.severity for i in task.issues],
+        clean_spans=[(c.span.start, c.span.end) for c in task.clean],
+        clean_categories=[c.categories for c in task.clean],
+    )
 
 
 def _names_this_file(file: str | None) -> bool:

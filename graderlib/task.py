@@ -15,9 +15,9 @@ import hashlib
 import hmac
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import libcst as cst
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
@@ -27,6 +27,8 @@ from graderlib.locate import LocatedModule, Span, locate_module, numbered
 from graderlib.nesting import MAX_DOCUMENT_DEPTH, deeper_than
 from graderlib.settings import get_settings
 from graderlib.taxonomy import Severity, Taxonomy, default_taxonomy
+
+T = TypeVar("T")
 
 SNIPPET = "snippet.py"
 TASK_TOML = "task.toml"
@@ -97,19 +99,27 @@ class Task(BaseModel):
     fix_path: Path | None = None
     line_count: int
 
-    _matching_index: Any = PrivateAttr(default=None)
-    _numbered_source: str | None = PrivateAttr(default=None)
+    # What is worked out from the task once and kept with it (see ``derived``).
+    _matching_index: Any = PrivateAttr(default=None)  # the matcher's index
+    _numbered_source: Any = PrivateAttr(default=None)  # the snippet as agents see it
     _missed_issues: Any = PrivateAttr(default=None)  # grading's models of its issues
+
+    def derived(self, slot: str, build: Callable[[], T]) -> T:
+        """``build()``, computed on first use and kept in the private ``slot``.
+
+        A task is frozen, so what follows from it never changes. The slot is read directly:
+        pydantic's ``__getattr__`` for private attributes is slow, and this is on every grade.
+        """
+        private = self.__pydantic_private__
+        assert private is not None
+        value: T | None = private.get(slot)
+        if value is None:
+            value = private[slot] = build()
+        return value
 
     def numbered_source(self) -> str:
         """The snippet with line numbers, as agents see it; built once (every reset sends it)."""
-        # The private slot is read directly: pydantic's __getattr__ for private attributes is slow.
-        private = self.__pydantic_private__
-        assert private is not None
-        text: str | None = private.get("_numbered_source")
-        if text is None:
-            text = private["_numbered_source"] = numbered(self.source)
-        return text
+        return self.derived("_numbered_source", lambda: numbered(self.source))
 
     @property
     def has_tests(self) -> bool:

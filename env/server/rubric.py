@@ -121,14 +121,7 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
         self.patch = PatchRubric(self._term, verifier)
         self.finalize = TermRubric("finalize", self._term)
         # The tree is fixed once built; every step scores each term and reports it by name.
-        self._terms: tuple[TermRubric, ...] = (
-            self.recall,
-            self.precision,
-            self.hints,
-            self.patch,
-            self.finalize,
-        )
-        self._named_terms = tuple(self.named_rubrics())
+        self._named_terms: tuple[tuple[str, TermRubric], ...] = tuple(self.named_rubrics())
 
     # ------------------------------------------------------------------ the episode
 
@@ -154,7 +147,7 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
         if episode is None or episode.report is None:
             raise RuntimeError("no episode is bound to the rubric: call bind() after reset")
         self._points = attribute(episode, self.policy)
-        for child in self._terms:
+        for _, child in self._named_terms:
             if child._forward_pre_hooks or child._forward_hooks:
                 child(action, observation)
             else:
