@@ -29,7 +29,13 @@ from graderlib.findings import (
 from graderlib.grading import RunningGrade, grade
 from graderlib.locate import Span
 from graderlib.policy import EpisodeProgress, RewardPolicy
-from graderlib.report import FindingVerdict, GradeReport, MissedIssue, ScoreComponents
+from graderlib.report import (
+    FindingVerdict,
+    GradeReport,
+    GradeSummary,
+    MissedIssue,
+    ScoreComponents,
+)
 from graderlib.settings import Settings, SettingsError, get_settings
 from graderlib.task import CleanMark, Issue, Task, TaskLoadError, load_task, load_tasks
 from graderlib.taxonomy import Category, Severity, UnknownCategoryError, default_taxonomy
@@ -117,6 +123,7 @@ __all__ = [
     "FindingVerdict",
     "FindingsError",
     "GradeReport",
+    "GradeSummary",
     "Invalid",
     "Issue",
     "LLMAgent",

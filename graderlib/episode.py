@@ -5,7 +5,8 @@ This is an environment's logic without any transport: every action grades the wh
 that score. Rewards therefore telescope: their sum over an episode is the final score,
 whatever order the agent acted in. The grade is a :class:`graderlib.RunningGrade`: a report
 step scores only its new findings, and the report equals ``grade()`` of them all, byte for
-byte.
+byte. A step needs only the grade's numbers (:class:`GradeSummary`); the full report is built
+when someone asks for it (at the end of the episode, or for a trainer's logs).
 
 It lives in graderlib, not in ``env/``, because two transports drive it: the OpenEnv server
 (``env/server/environment.py``, which adds the wire types and the Rubric tree) and TRL's
@@ -26,7 +27,7 @@ from typing import Literal
 from graderlib.findings import Finding
 from graderlib.grading import RunningGrade
 from graderlib.policy import EpisodeProgress, RewardPolicy
-from graderlib.report import GradeReport
+from graderlib.report import GradeReport, GradeSummary, public_reason
 from graderlib.task import Issue, Task
 from graderlib.taxonomy import Severity
 
@@ -117,15 +118,16 @@ class Episode:
     steps_used: int = 0
     score: float = 0.0
     history: list[StepRecord] = field(default_factory=list)
-    report: GradeReport | None = None
-    public: GradeReport | None = None
     public_id: str = ""
     grader: RunningGrade = field(init=False)
+    summary: GradeSummary = field(init=False)  # the grade's numbers after the last step
+    _report: GradeReport | None = field(default=None, init=False, repr=False)
+    _public: GradeReport | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.public_id = self.task.public_id
         self.grader = RunningGrade(self.task, self.policy)
-        self.report = self._grade()
+        self.summary = self._grade()
 
     # ------------------------------------------------------------------ the four actions
 
@@ -138,25 +140,26 @@ class Episode:
             )
         first = len(self.findings)
         self.grader.add(findings)
-        report = self._grade()
-        new = report.verdicts[first:]  # verdicts come in the order of the findings
-        matched = sum(v.status == "matched" for v in new)
+        summary = self._grade()
+        new = self.grader.verdicts(first)  # verdicts come in the order of the findings
+        statuses = [v["status"] for v in new]
+        matched = statuses.count("matched")
         lines = [
-            f"finding {v.index - first + 1} (line {v.line}, {v.category}): {v.status} - {v.reason}"
-            for v in (v.redacted() for v in new)
+            f"finding {number} (line {v['line']}, {v['category']}): {v['status']} - "
+            + public_reason(v["status"], v["reason"])
+            for number, v in enumerate(new, 1)
         ]
         verdict = (
             f"{len(new)} finding(s): {matched} matched, "
-            f"{sum(v.status == 'duplicate' for v in new)} duplicate, "
-            f"{sum(v.status in ('false_positive', 'ok_violation') for v in new)} not matched; "
-            f"{report.issues_found}/{report.issues_total} issues found\n" + "\n".join(lines)
+            f"{statuses.count('duplicate')} duplicate, "
+            f"{len(new) - matched - statuses.count('duplicate')} not matched; "
+            f"{summary.issues_found}/{summary.issues_total} issues found\n" + "\n".join(lines)
         )
-        return self._finish_step("report", verdict, report, findings=len(new), matched=matched)
+        return self._finish_step("report", verdict, summary, findings=len(new), matched=matched)
 
     def hint(self) -> StepRecord:
         self._check_open()
-        assert self.report is not None
-        found = {v.issue_id for v in self.report.verdicts if v.status == "matched"}
+        found = self.summary.found_issue_ids
         open_issues = [i for i in self.task.issues if i.id not in found]
         candidates = [i for i in open_issues if i.id not in self.hinted_issue_ids]
         if not self.task.issues:
@@ -196,12 +199,12 @@ class Episode:
     def finalize(self) -> StepRecord:
         self._check_open()
         self.finalized = True
-        report = self._grade()
+        summary = self._grade()
         verdict = (
-            f"finalized: score {report.score:.6f}, "
-            f"{report.issues_found}/{report.issues_total} issues found"
+            f"finalized: score {summary.score:.6f}, "
+            f"{summary.issues_found}/{summary.issues_total} issues found"
         )
-        return self._finish_step("finalize", verdict, report)
+        return self._finish_step("finalize", verdict, summary)
 
     # ------------------------------------------------------------------------ helpers
 
@@ -214,14 +217,21 @@ class Episode:
     def remaining_steps(self) -> int:
         return max(0, self.step_budget - self.steps_used)
 
+    @property
+    def report(self) -> GradeReport:
+        """The full report as of the last step (ground truth included); built when first
+        asked for after a step, since a step itself needs only :attr:`summary`."""
+        if self._report is None:
+            self._report = self.grader.report(self._progress())
+        return self._report
+
     def public_report(self) -> GradeReport:
         """The report the agent may see: redacted, naming the task by its public id; built
         when first asked for (the environment shows it only once the episode is over)."""
-        if self.public is None:
-            assert self.report is not None
+        if self._public is None:
             update = {"task_id": self.public_id}
-            self.public = self.report.redacted().model_copy(update=update)
-        return self.public
+            self._public = self.report.redacted().model_copy(update=update)
+        return self._public
 
     def _check_open(self) -> None:
         if self.done:
@@ -230,29 +240,31 @@ class Episode:
                 "call reset() to start a new one"
             )
 
-    def _grade(self) -> GradeReport:
-        progress = EpisodeProgress(
+    def _progress(self) -> EpisodeProgress:
+        return EpisodeProgress(
             hints_used=self.hints_used,
             patch_resolved=self.patch_resolved,
             finalized=self.finalized,
         )
-        return self.grader.report(progress)
+
+    def _grade(self) -> GradeSummary:
+        return self.grader.summary(self._progress())
 
     def _finish_step(
         self,
         kind: ActionKind,
         verdict: str,
-        report: GradeReport,
+        summary: GradeSummary,
         *,
         findings: int = 0,
         matched: int = 0,
         error: str | None = None,
     ) -> StepRecord:
         self.steps_used += 1
-        self.report = report
-        self.public = None
-        reward = None if error is not None else round(report.score - self.score, 6)
-        self.score = report.score
+        self.summary = summary
+        self._report = self._public = None
+        reward = None if error is not None else round(summary.score - self.score, 6)
+        self.score = summary.score
         if self.finalized:
             self.done = True
         elif self.steps_used >= self.step_budget:
@@ -263,7 +275,7 @@ class Episode:
             kind=kind,
             verdict=verdict,
             reward=reward,
-            score=report.score,
+            score=summary.score,
             findings=findings,
             matched=matched,
             error=error,

@@ -8,14 +8,21 @@ from ``policy.py``. Nothing here parses code; all spans were computed when the t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from graderlib.findings import Finding, parse_findings
 from graderlib.matching import FindingMatch, Matching, MatchState, Pair, TaskIndex, match
 from graderlib.policy import EpisodeProgress, ReviewTerms, RewardPolicy, keyword_fraction
-from graderlib.report import FindingVerdict, GradeReport, MissedIssue, RelationName, Status
+from graderlib.report import (
+    FindingVerdict,
+    GradeReport,
+    GradeSummary,
+    MissedIssue,
+    RelationName,
+    Status,
+)
 from graderlib.task import Task
 from graderlib.taxonomy import Relation, Severity
 
@@ -81,14 +88,34 @@ class RunningGrade:
         self._matching = None
 
     def report(self, episode: EpisodeProgress | None = None) -> GradeReport:
+        """The full report: every verdict (each validated once, when first reported)."""
+        matching = self._current()
+        rows = self._rows
+        for row in rows:
+            if row.model is None:
+                row.model = FindingVerdict.model_validate(row.verdict)
+        verdicts = [r.verdict for r in rows]
+        models = [r.model for r in rows if r.model is not None]
+        summary = _summarize(self.task, matching, self._terms, episode)
+        return _assemble(self.task, summary, matching, verdicts, models)
+
+    def summary(self, episode: EpisodeProgress | None = None) -> GradeSummary:
+        """The report's numbers (equal to :meth:`report`'s), without building its verdicts."""
+        return _summarize(self.task, self._current(), self._terms, episode)
+
+    def verdicts(self, start: int = 0) -> list[Mapping[str, Any]]:
+        """The verdicts of the findings from ``start`` on, as the fields of a
+        :class:`~graderlib.report.FindingVerdict` (not validated: cheap enough for every step).
+        """
+        self._current()
+        return [r.verdict for r in self._rows[start:]]
+
+    def _current(self) -> Matching:
         matching = self._matching
         if matching is None:
             self._matching = matching = self._state.matching()
             self._update(matching)
-        rows = self._rows
-        verdicts = [r.verdict for r in rows]
-        models = [r.model for r in rows]
-        return _assemble(self.task, verdicts, matching, self._terms, episode, models)
+        return matching
 
     def _update(self, matching: Matching) -> None:
         results, taken = matching.findings, matching.matched_row_of_issue
@@ -131,7 +158,7 @@ class RunningGrade:
         terms.calls = calls
         before = terms.totals()
         verdict = _verdict(row, self.findings[row], outcome[0], self.task, matching, terms)
-        return _Row(outcome, verdict, FindingVerdict.model_validate(verdict), calls, before)
+        return _Row(outcome, verdict, None, calls, before)
 
 
 @dataclass(slots=True)
@@ -140,7 +167,7 @@ class _Row:
 
     outcome: tuple[FindingMatch, int]  # the match, and the row it duplicates (-1: none)
     verdict: dict[str, Any]
-    model: FindingVerdict  # the verdict, validated once
+    model: FindingVerdict | None  # the verdict, validated once, when a report first needs it
     calls: list[tuple[str, tuple[Any, ...]]]
     totals_before: tuple[float, ...]  # the terms' totals before this finding was summed
 
@@ -199,41 +226,58 @@ def _report(
         _verdict(row, finding, result, task, matching, terms)
         for row, (finding, result) in enumerate(zip(findings, matching.findings, strict=True))
     ]
-    return _assemble(task, verdicts, matching, terms, episode)
+    return _assemble(task, _summarize(task, matching, terms, episode), matching, verdicts)
+
+
+def _summarize(
+    task: Task, matching: Matching, terms: ReviewTerms, episode: EpisodeProgress | None
+) -> GradeSummary:
+    """The report's numbers, from the matching and the terms that summed its points."""
+    review, score, components = _components(terms, task, terms.policy, episode)
+    issues = task.issues
+    found = matching.matched_row_of_issue
+    open_by_severity = dict.fromkeys(_SEVERITIES, 0)
+    for column, issue in enumerate(issues):
+        if column not in found:
+            open_by_severity[issue.severity] += 1
+    return GradeSummary(
+        score=round(score, 6),
+        review_score=round(review, 6),
+        components=components,
+        issues_total=len(issues),
+        issues_found=len(found),
+        open_by_severity=open_by_severity,
+        matched_categories=tuple(sorted({issues[c].category for c in found})),
+        found_issue_ids=frozenset(issues[c].id for c in found),
+    )
 
 
 def _assemble(
     task: Task,
-    verdicts: list[dict[str, Any]],
+    summary: GradeSummary,
     matching: Matching,
-    terms: ReviewTerms,
-    episode: EpisodeProgress | None,
+    verdicts: list[dict[str, Any]],
     models: list[FindingVerdict] | None = None,
 ) -> GradeReport:
-    """The report of ``verdicts``, whose points ``terms`` has summed.
+    """The report of ``verdicts``, whose numbers ``summary`` holds.
 
     ``models``: the same verdicts, validated already (pydantic takes them as they are).
     """
-    review, score, components = _components(terms, task, terms.policy, episode)
-    found = matching.matched_row_of_issue
-    missed = [c for c in range(len(task.issues)) if c not in found]
     missed_models = _missed_issues(task)
-    open_by_severity = dict.fromkeys(_SEVERITIES, 0)
-    for column in missed:
-        open_by_severity[task.issues[column].severity] += 1
+    found = matching.matched_row_of_issue
     # One validation pass in pydantic-core is cheaper than building each model in Python.
     return GradeReport.model_validate(
         {
             "task_id": task.id,
-            "score": round(score, 6),
-            "review_score": round(review, 6),
-            "components": components,
-            "issues_total": len(task.issues),
-            "issues_found": len(found),
-            "open_by_severity": open_by_severity,
-            "matched_categories": sorted({task.issues[c].category for c in found}),
+            "score": summary.score,
+            "review_score": summary.review_score,
+            "components": summary.components,
+            "issues_total": summary.issues_total,
+            "issues_found": summary.issues_found,
+            "open_by_severity": summary.open_by_severity,
+            "matched_categories": list(summary.matched_categories),
             "verdicts": verdicts if models is None else models,
-            "missed": [missed_models[c] for c in missed],
+            "missed": [m for c, m in enumerate(missed_models) if c not in found],
             "false_positives": [
                 v["index"] for v in verdicts if v["status"] in ("false_positive", "ok_violation")
             ],

@@ -7,6 +7,8 @@ is :meth:`GradeReport.redacted`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -110,6 +112,32 @@ class GradeReport(BaseModel):
         """
         verdicts = [v.redacted() for v in self.verdicts]
         return self.model_copy(update={"missed": [], "verdicts": verdicts, "redacted_view": True})
+
+
+@dataclass(frozen=True, slots=True)
+class GradeSummary:
+    """A report's numbers without its verdicts: what an episode needs after every step.
+
+    Validating a whole :class:`GradeReport` (one model per finding) on every step cost more
+    than the step's grading; an episode shows these numbers after each step and builds the
+    full report only when asked. Every field equals the same field of the report graded from
+    the same findings (``tests/test_running_grade.py`` checks it). It holds ground truth
+    (``found_issue_ids``), like the report: it is the grader's, never the agent's.
+    """
+
+    score: float
+    review_score: float
+    components: Mapping[str, float]  # the fields of ScoreComponents that are set
+    issues_total: int
+    issues_found: int
+    open_by_severity: Mapping[Severity, int]
+    matched_categories: tuple[str, ...]
+    found_issue_ids: frozenset[str]
+
+
+def public_reason(status: Status, reason: str) -> str:
+    """A verdict's reason as an agent may see it (see :meth:`FindingVerdict.redacted`)."""
+    return reason if status in ("matched", "duplicate") else PUBLIC_REASONS[status]
 
 
 PUBLIC_REASONS: dict[Status, str] = {

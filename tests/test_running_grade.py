@@ -11,7 +11,18 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graderlib import EpisodeProgress, Finding, RewardPolicy, RunningGrade, Task, grade
+from graderlib import (
+    EpisodeProgress,
+    Finding,
+    FindingVerdict,
+    GradeReport,
+    GradeSummary,
+    RewardPolicy,
+    RunningGrade,
+    ScoreComponents,
+    Task,
+    grade,
+)
 from graderlib.episode import Episode, PatchOutcome
 from graderlib.matching import FindingMatch, MatchState, match
 from tests.grading_support import law_tasks
@@ -67,6 +78,10 @@ def test_running_grade_equals_grading_everything_after_every_batch(
             hints_used=min(hints, number), patch_resolved=patched and number > 1
         )
         expected = grade(task, everything, policy, episode=progress)
+        _assert_summary_reads_as(running.summary(progress), expected)
+        start = len(everything) - len(batch)
+        new = [FindingVerdict.model_validate(v) for v in running.verdicts(start)]
+        assert new == expected.verdicts[start:]
         assert running.report(progress).model_dump_json() == expected.model_dump_json()
     assert running.report().model_dump_json() == grade(task, everything, policy).model_dump_json()
 
@@ -101,8 +116,23 @@ def test_episode_reports_equal_grading_everything_over_random_actions(data: st.D
             finalized=episode.finalized,
         )
         expected = grade(task, episode.findings, episode.policy, episode=progress)
-        assert episode.report is not None
+        _assert_summary_reads_as(episode.summary, expected)
+        assert episode.score == expected.score
         assert episode.report.model_dump_json() == expected.model_dump_json()
+
+
+def _assert_summary_reads_as(summary: GradeSummary, report: GradeReport) -> None:
+    """Every number of the summary is the report's (the report is built only when asked)."""
+    assert summary.score == report.score and summary.review_score == report.review_score
+    assert ScoreComponents.model_validate(summary.components) == report.components
+    assert (summary.issues_found, summary.issues_total) == (
+        report.issues_found,
+        report.issues_total,
+    )
+    assert dict(summary.open_by_severity) == report.open_by_severity
+    assert list(summary.matched_categories) == report.matched_categories
+    matched = {v.issue_id for v in report.verdicts if v.status == "matched"}
+    assert summary.found_issue_ids == matched
 
 
 @LAW

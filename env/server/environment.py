@@ -247,8 +247,7 @@ class CodeReviewEnvironment(
         assert episode is not None
         # Counts, open severities and matched categories read the same in the redacted report
         # (redaction drops missed issues and rewrites reasons); that is built only at the end.
-        summary = episode.report
-        assert summary is not None
+        summary = episode.summary
         shown = self._shown
         lean = step and self._lean
         recent = self._history[-1 if lean else -HISTORY_IN_OBSERVATION :]

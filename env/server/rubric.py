@@ -144,7 +144,7 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
     def forward(self, action: Any, observation: Any) -> float | None:
         """The reward of the step the bound episode just took; ``None`` when unscored."""
         episode = self._episode
-        if episode is None or episode.report is None:
+        if episode is None:
             raise RuntimeError("no episode is bound to the rubric: call bind() after reset")
         self._points = attribute(episode, self.policy)
         for _, child in self._named_terms:
@@ -190,17 +190,17 @@ def attribute(episode: Episode, policy: RewardPolicy) -> dict[str, float]:
     episode score is computed; ``tests/test_env_rubric.py`` checks the sum against graderlib's
     score on random episodes, so a change there cannot go unseen.
     """
-    report = episode.report
-    assert report is not None
-    parts = report.components
+    summary = episode.summary
+    parts = summary.components
+    patch, finalize = parts.get("patch_bonus", 0.0), parts.get("finalize_bonus", 0.0)
     review_share = policy.review_share(bool(episode.task.issues))
-    recall = parts.recall * review_share
-    precision = (report.review_score - parts.recall) * review_share
-    before_hints = report.review_score * review_share + parts.patch_bonus + parts.finalize_bonus
+    recall = parts["recall"] * review_share
+    precision = (summary.review_score - parts["recall"]) * review_share
+    before_hints = summary.review_score * review_share + patch + finalize
     return {
         "recall": round(recall, 6),
         "precision": round(precision, 6),
-        "hints": round(report.score - before_hints, 6),
-        "patch": round(parts.patch_bonus, 6),
-        "finalize": round(parts.finalize_bonus, 6),
+        "hints": round(summary.score - before_hints, 6),
+        "patch": round(patch, 6),
+        "finalize": round(finalize, 6),
     }
