@@ -71,6 +71,7 @@ class Matching:
 
 
 _Key = tuple[int, int, str, bool]  # line, last line, category, in another file
+SCORERS_KEPT = 4
 
 
 @dataclass(slots=True)
@@ -94,7 +95,7 @@ class TaskIndex:
         default_factory=dict
     )
     nearest_by_line: list[tuple[int, int]] | None = None
-    scorer: _Scorer | None = None
+    scorers: list[_Scorer] = field(default_factory=list)  # the latest first
 
     def rows_for(self, category: str) -> tuple[list[Relation], list[tuple[int, int]]]:
         """A category's relation to every issue, and the spans of the ok-marks that name it."""
@@ -113,10 +114,25 @@ class TaskIndex:
         return rows
 
     def scorer_for(self, policy: RewardPolicy) -> _Scorer:
-        """The scorer of the last policy used (in practice there is one policy per run)."""
-        if self.scorer is None or self.scorer.policy is not policy:
-            self.scorer = _Scorer(self, policy)
-        return self.scorer
+        """The scorer of ``policy``, or of an equal one, built once.
+
+        A server builds one environment per session and each holds its own (equal) policy,
+        so a cache keyed by identity alone rebuilt the scorer on every reset when sessions
+        took turns. A run rarely holds more than a few distinct policies; the last
+        :data:`SCORERS_KEPT` are kept.
+        """
+        scorers = self.scorers
+        for scorer in scorers:
+            if scorer.policy is policy:
+                return scorer
+        for number, scorer in enumerate(scorers):
+            if scorer.policy == policy:
+                scorers.insert(0, scorers.pop(number))
+                return scorer
+        scorer = _Scorer(self, policy)
+        scorers.insert(0, scorer)
+        del scorers[SCORERS_KEPT:]
+        return scorer
 
     def distance(self, column: int, line: int, last: int, near_lines: int) -> int:
         """Lines between a finding's range and an issue's span (0 when they overlap)."""
@@ -266,7 +282,8 @@ class MatchState:
         self._rows_reaching: dict[int, list[int]] = {}  # issue -> rows with a pair on it
         self._results: list[FindingMatch] = []  # the last matching's, row by row
         self._taken: dict[int, int] = {}  # the last matching's issue -> row
-        self._assigned: dict[int, Pair] | None = None  # the last assignment, while still valid
+        self._components = _Components()
+        self._assigned: dict[_Key, Pair] = {}  # each solved component's reports -> their issue
 
     def add(self, findings: Sequence[Finding]) -> None:
         scorer, scored, assignable = self._scorer, self._scored, self._assignable
@@ -287,29 +304,32 @@ class MatchState:
                 scored[key] = result = scorer.score(key)
                 if result[2]:
                     assignable[key] = row
-                    self._assigned = None
+                    self._components.join(key, [pair.column for pair in result[2]])
             elif result[2] and _content(finding) < _content(everything[assignable[key]]):
-                assignable[key] = row
-                self._assigned = None
+                assignable[key] = row  # the same report, so the same issue: only its row moves
             for pair in result[2]:
                 self._rows_reaching.setdefault(pair.column, []).append(row)
 
     def matching(self) -> Matching:
         """The optimal assignment over every finding so far.
 
-        The assignment is solved whole, but only again once a new report that can match
-        has arrived: a repeat of an earlier report changes nothing the assignment depends on.
-        The per-row results are worked out again only where they may have changed. A row's
-        match depends only on the issues its pairs reach: whether it holds one, and which of
-        them other rows hold. So only the new rows and the rows reaching an issue whose
-        holder changed since the previous call are worked out again, and the result names
-        them (``Matching.changed``) for callers that keep per-row work of their own.
+        The assignment is solved per connected component of reports and the issues they
+        reach (:func:`_assign`), and a component only again once a new report that can
+        match has joined it: a repeat of an earlier report changes nothing the assignment
+        depends on. The per-row results are worked out again only where they may have
+        changed. A row's match depends only on the issues its pairs reach: whether it holds
+        one, and which of them other rows hold. So only the new rows and the rows reaching an
+        issue whose holder changed since the previous call are worked out again, and the
+        result names them (``Matching.changed``) for callers that keep per-row work of their
+        own.
         """
-        keys, scored = self._keys, self._scored
-        assigned = self._assigned
-        if assigned is None:  # a report that may match arrived: solve again
-            candidates = {row: scored[key][2] for key, row in self._assignable.items()}
-            assigned = self._assigned = _assign(candidates, keys, self._scorer.weights)
+        keys, scored, assignable = self._keys, self._scored, self._assignable
+        solved = self._assigned
+        for component in self._components.take_dirty():
+            for key in component:
+                solved.pop(key, None)
+            solved.update(_assign({key: scored[key][2] for key in component}, self._scorer.weights))
+        assigned = {assignable[key]: pair for key, pair in solved.items()}
         matched_row_of_issue = {pair.column: row for row, pair in assigned.items()}
         before, results = self._taken, self._results
         done = len(results)
@@ -343,6 +363,49 @@ class MatchState:
         )
 
 
+class _Components:
+    """Reports that can match, grouped into the connected components of "reaches an issue".
+
+    Two reports compete only if a chain of shared issues links them, so each component can
+    be solved alone and the union of the solutions is optimal for all of them. A report that
+    joins marks its (possibly merged) component for solving again.
+    """
+
+    def __init__(self) -> None:
+        self._of_column: dict[int, int] = {}  # issue -> its component's id
+        self._members: dict[int, list[_Key]] = {}  # component id -> its reports
+        self._columns: dict[int, list[int]] = {}  # component id -> its issues
+        self._dirty: set[int] = set()
+        self._next = 0
+
+    def join(self, key: _Key, columns: Sequence[int]) -> None:
+        ids = sorted({self._of_column[c] for c in columns if c in self._of_column})
+        if ids:
+            into = max(ids, key=lambda i: len(self._members[i]))
+        else:
+            into, self._next = self._next, self._next + 1
+            self._members[into], self._columns[into] = [], []
+        for other in ids:
+            if other != into:
+                self._members[into] += self._members.pop(other)
+                for column in self._columns.pop(other):
+                    self._of_column[column] = into
+                    self._columns[into].append(column)
+                self._dirty.discard(other)
+        self._members[into].append(key)
+        for column in columns:
+            if column not in self._of_column:
+                self._of_column[column] = into
+                self._columns[into].append(column)
+        self._dirty.add(into)
+
+    def take_dirty(self) -> list[list[_Key]]:
+        """The reports of each component to solve again, once."""
+        dirty = [self._members[i] for i in self._dirty]
+        self._dirty = set()
+        return dirty
+
+
 def _content(finding: Finding) -> tuple[str, ...]:
     """What tells identical reports apart, for a choice that ignores their order."""
     return (
@@ -354,34 +417,37 @@ def _content(finding: Finding) -> tuple[str, ...]:
     )
 
 
-def _assign(
-    candidates: dict[int, list[Pair]], keys: Sequence[_Key], weights: Sequence[float]
-) -> dict[int, Pair]:
-    """The assignment of rows to issues with the largest total weighted credit.
+def _assign(candidates: dict[_Key, list[Pair]], weights: Sequence[float]) -> dict[_Key, Pair]:
+    """The assignment of one component's reports to issues with the largest total weighted
+    credit.
 
-    When no two rows reach the same issue, each row simply takes its best pair; that is
-    already optimal. Otherwise the rows and issues in play go to the Hungarian solver.
+    The choice among assignments of equal credit must not depend on the order the reports
+    came in, so every rule below orders by content: a lone report takes its best pair (ties:
+    the lowest issue); reports competing for a single issue give it to the best of them
+    (ties: the least report); anything larger goes to the Hungarian solver with the reports
+    sorted by what they report.
     """
-    reached = [p.column for pairs in candidates.values() for p in pairs]
-    if len(reached) == len(set(reached)):
-        return {
-            row: pairs[0]
-            if len(pairs) == 1
-            else max(pairs, key=lambda p: (p.reach * weights[p.column], -p.column))
-            for row, pairs in candidates.items()
-        }
+    if len(candidates) == 1:
+        ((key, pairs),) = candidates.items()
+        if len(pairs) == 1:
+            return {key: pairs[0]}
+        return {key: max(pairs, key=lambda p: (p.reach * weights[p.column], -p.column))}
+    columns = sorted({p.column for pairs in candidates.values() for p in pairs})
+    if len(columns) == 1:
+        weight = weights[columns[0]]
+        best = min(candidates, key=lambda k: (-candidates[k][0].reach * weight, k))
+        return {best: candidates[best][0]}
     # Imported here: scipy.optimize takes ~0.3 s to import, and `import graderlib` should
     # not pay that for users who only load tasks.
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
-    rows = sorted(candidates, key=keys.__getitem__)  # distinct keys: an order-free order
-    columns = sorted(set(reached))
+    rows = sorted(candidates)  # distinct keys: an order-free order
     position = {c: n for n, c in enumerate(columns)}
     value = np.zeros((len(rows), len(columns)), dtype=np.float64)
     pair_at: dict[tuple[int, int], Pair] = {}
-    for r, row in enumerate(rows):
-        for pair in candidates[row]:
+    for r, key in enumerate(rows):
+        for pair in candidates[key]:
             value[r, position[pair.column]] = pair.reach * weights[pair.column]
             pair_at[r, position[pair.column]] = pair
     chosen_rows, chosen_columns = linear_sum_assignment(value, maximize=True)

@@ -24,7 +24,7 @@ from graderlib import (
     grade,
 )
 from graderlib.episode import Episode, PatchOutcome
-from graderlib.matching import FindingMatch, MatchState, match
+from graderlib.matching import SCORERS_KEPT, FindingMatch, MatchState, match, task_index
 from tests.grading_support import law_tasks
 
 POLICIES = (
@@ -155,3 +155,18 @@ def test_incremental_matching_equals_matching_everything(
         unchanged = set(range(len(previous))) - set(result.changed)
         assert all(result.findings[row] == previous[row] for row in unchanged)
         previous = result.findings
+
+
+def test_sessions_with_equal_policies_share_one_scorer() -> None:
+    """A server builds a policy per session: equal policies must not rebuild the scorer."""
+    task = law_tasks()[0]
+    index = task_index(task)
+    first = index.scorer_for(RewardPolicy())
+    other_policy = RewardPolicy(near_lines=1)
+    other = index.scorer_for(other_policy)
+    assert other is not first and other.policy is other_policy
+    assert index.scorer_for(RewardPolicy()) is first  # an equal policy, a new instance
+    assert index.scorer_for(other_policy) is other
+    for near in range(SCORERS_KEPT + 1):  # more distinct policies than are kept
+        index.scorer_for(RewardPolicy(near_lines=near, duplicate_penalty=0.01))
+    assert len(index.scorers) == SCORERS_KEPT

@@ -104,14 +104,13 @@ class CodeReviewEnvironment(
         task = self.catalog.select(
             task_id=task_id, difficulty=difficulty, split=split, index=index, seed=seed
         )
-        self._reset_rubric()
         self._episode = Episode(
             task=task,
             policy=self._tree.policy,
             step_budget=self._step_budget,
             verify_patch=self._tree.patch.verify,
         )
-        self._tree.bind(self._episode)
+        self._tree.bind(self._episode)  # resets the tree too (what _reset_rubric() would do)
         public_id = self._episode.public_id
         self._state = CodeReviewState(
             episode_id=episode_id or str(uuid.uuid4()),

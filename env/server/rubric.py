@@ -24,8 +24,8 @@ its final score. A patch step whose verification reached no verdict (the sandbox
 failed, not the patch) is not scored: the tree returns ``None``, never a silent 0 (OpenEnv
 issue #1025), and the environment puts the error beside it in the observation's metadata.
 
-One tree serves one episode at a time: the environment builds one per session, calls
-``reset()`` on reset and binds the new episode to it.
+One tree serves one episode at a time: the environment builds one per session and, on
+reset, binds the new episode to it (binding resets the tree).
 """
 
 from __future__ import annotations
