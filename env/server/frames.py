@@ -65,6 +65,10 @@ def _refuse_constant(name: str) -> float:
     raise FrameError("frame", f"{name} is not a JSON number; send finite numbers only")
 
 
+# One decoder for every frame: json.loads with a keyword builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def check_frame(raw: str | bytes | None) -> dict[str, Any]:
     """The frame as a dict, or :class:`FrameError` naming what is wrong (never echoing it)."""
     if not isinstance(raw, str):
@@ -72,7 +76,7 @@ def check_frame(raw: str | bytes | None) -> dict[str, Any]:
             "frame", "binary frames are not accepted; send the JSON as a text frame", "INVALID_JSON"
         )
     try:
-        value = json.loads(raw, parse_constant=_refuse_constant)
+        value = _DECODER.decode(raw)
     except RecursionError:
         raise FrameError(
             "frame", f"JSON nested deeper than {MAX_FRAME_DEPTH} levels", "INVALID_JSON"
@@ -210,7 +214,14 @@ class FrameGuard:
 
 
 class _GuardedSocket:
-    """One connection's receive/send pair as the guarded handler sees it."""
+    """One connection's receive/send pair as the guarded handler sees it.
+
+    The idle clock is one timer per session, not a timeout per frame: a step only moves the
+    deadline (a float), and the timer, when it fires early, re-arms itself for the deadline
+    as it stands then. Only when the deadline has passed while the server waits for a frame
+    does it cancel that wait, and :meth:`receive` tells its own cancellation from anyone
+    else's the way ``asyncio.timeout`` does (``Task.uncancel``).
+    """
 
     def __init__(self, receive: Receive, send: Send, idle_s: float) -> None:
         self._receive = receive
@@ -220,23 +231,37 @@ class _GuardedSocket:
         self._closed = False
         self._deadline = 0.0
         self._restart_clock = True
+        self._timer: asyncio.TimerHandle | None = None
+        self._waiting: asyncio.Task[Any] | None = None  # the task awaiting a frame, if any
+        self._expired = False
 
     async def receive(self) -> Message:
         if not self._accepted:
             return await self._receive()
+        loop = asyncio.get_running_loop()
         while True:
             if self._closed:
                 return {"type": "websocket.disconnect", "code": IDLE_CLOSE_CODE}
             if self._restart_clock:
-                self._deadline = asyncio.get_running_loop().time() + self._idle_s
+                self._deadline = loop.time() + self._idle_s
                 self._restart_clock = False
+            if self._timer is None:
+                self._timer = loop.call_at(self._deadline, self._on_timer)
+            task = asyncio.current_task()
+            assert task is not None
+            cancelling = task.cancelling()
+            self._waiting = task
             try:
-                async with asyncio.timeout_at(self._deadline):  # no task per frame, unlike wait_for
-                    message = await self._receive()
-            except TimeoutError:
-                await self._close_idle()
-                continue
+                message = await self._receive()
+            except asyncio.CancelledError:
+                if self._expired and task.uncancel() <= cancelling:
+                    await self._close_idle()
+                    continue
+                raise
+            finally:
+                self._waiting = None
             if message["type"] != "websocket.receive":
+                self._stop_timer()
                 return message
             raw = message.get("text")
             try:
@@ -245,11 +270,28 @@ class _GuardedSocket:
                 try:
                     await self._send({"type": "websocket.send", "text": error.frame()})
                 except OSError:  # the client left right after its bad frame
+                    self._stop_timer()
                     return {"type": "websocket.disconnect", "code": 1006}
                 continue
             if frame["type"] in ACTIVITY_TYPES:
                 self._restart_clock = True
             return message
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if self._closed or self._waiting is None:
+            return  # a step is running: the next wait for a frame arms the timer again
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._deadline:  # the session was active since the timer was set
+            self._timer = loop.call_at(self._deadline, self._on_timer)
+            return
+        self._expired = True
+        self._waiting.cancel()
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     async def send(self, message: Message) -> None:
         if self._closed:
@@ -259,6 +301,7 @@ class _GuardedSocket:
             self._accepted = True
         elif kind == "websocket.close":
             self._closed = True
+            self._stop_timer()
         elif kind == "websocket.send":
             text = message.get("text")
             if isinstance(text, str) and text.startswith(_ERROR_PREFIXES):
@@ -272,6 +315,7 @@ class _GuardedSocket:
         )
         frame = {"type": "error", "data": {"message": reason, "code": "SESSION_IDLE_TIMEOUT"}}
         self._closed = True
+        self._stop_timer()
         try:
             await self._send({"type": "websocket.send", "text": json.dumps(frame)})
             await self._send({"type": "websocket.close", "code": IDLE_CLOSE_CODE, "reason": "idle"})

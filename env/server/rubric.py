@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from openenv.core.rubrics import Rubric
@@ -102,6 +103,16 @@ class PatchRubric(TermRubric):
         return outcome
 
 
+@dataclass(slots=True)
+class _Bound:
+    """The episode a tree scores and what it keeps between steps: a plain object, so that a
+    step's updates skip ``Rubric.__setattr__``."""
+
+    episode: Episode | None = None
+    previous_score: float = 0.0
+    points: dict[str, float] = field(default_factory=dict)
+
+
 class CodeReviewRubric(Rubric):  # type: ignore[misc]
     """The reward of the code-review environment; see the module docstring for the tree."""
 
@@ -112,9 +123,7 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
     ) -> None:
         super().__init__()
         self.policy = policy or RewardPolicy()
-        self._episode: Episode | None = None
-        self._points: dict[str, float] = {}
-        self._previous_score = 0.0
+        self._live = _Bound()
         self.recall = TermRubric("recall", self._term)
         self.precision = TermRubric("precision", self._term)
         self.hints = TermRubric("hints", self._term)
@@ -128,13 +137,10 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
     def bind(self, episode: Episode) -> None:
         """Score ``episode`` from now on (the environment calls this on reset)."""
         self.reset()
-        self._episode = episode
-        self._previous_score = episode.score
+        self._live = _Bound(episode, episode.score)
 
     def reset(self) -> None:
-        self._episode = None
-        self._points = {}
-        self._previous_score = 0.0
+        self._live = _Bound()
         self.last_score = None
         for child in self.children():
             child.last_score = None
@@ -143,22 +149,25 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
 
     def forward(self, action: Any, observation: Any) -> float | None:
         """The reward of the step the bound episode just took; ``None`` when unscored."""
-        episode = self._episode
+        live = self._live
+        episode = live.episode
         if episode is None:
             raise RuntimeError("no episode is bound to the rubric: call bind() after reset")
-        self._points = attribute(episode, self.policy)
+        live.points = attribute(episode, self.policy)
         for _, child in self._named_terms:
             if child._forward_pre_hooks or child._forward_hooks:
                 child(action, observation)
             else:
                 # What Rubric.__call__ does for a sync forward with no hooks, without its
-                # per-call introspection (a tenth of a report step, for five children).
-                child.last_score = child.forward(action, observation)
+                # per-call introspection (a tenth of a report step, for five children), and
+                # setting the score as Rubric.__init__ does (its __setattr__ looks for child
+                # rubrics in every value, through an ABC instance check).
+                object.__setattr__(child, "last_score", child.forward(action, observation))
         last = episode.history[-1] if episode.history else None
         if last is not None and last.error is not None:
             return None
-        reward = round(episode.score - self._previous_score, 6)
-        self._previous_score = episode.score
+        reward = round(episode.score - live.previous_score, 6)
+        live.previous_score = episode.score
         return reward
 
     def scores(self) -> dict[str, float | None]:
@@ -166,7 +175,7 @@ class CodeReviewRubric(Rubric):  # type: ignore[misc]
         return {name: child.last_score for name, child in self._named_terms}
 
     def _term(self, name: str) -> float | None:
-        return self._points.get(name)
+        return self._live.points.get(name)
 
     # ------------------------------------------------------------------ checkpointing
 
