@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
+import weakref
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,27 @@ def test_the_tree_names_every_term_and_the_environment_uses_it(catalog: Catalog)
     assert isinstance(env.rubric, CodeReviewRubric)
     assert [name for name, _ in env.rubric.named_rubrics()] == list(TERMS)
     assert all(child.last_score is None for child in env.rubric.children())
+
+
+def test_a_closed_session_is_freed_without_the_cycle_collector(catalog: Catalog) -> None:
+    """Nothing of an ended session may wait for a full collection: under load, those
+    collections walked every closed session's findings and were the p99 of a step."""
+    gc.collect()
+    gc.disable()
+    try:
+        env = CodeReviewEnvironment(catalog=catalog)
+        env.reset(task_id="env-ledger")
+        env.step(CodeReviewAction(kind="report", findings=[finding(15, "B608", "SQL built")]))
+        first = weakref.ref(env._episode)
+        env.reset(task_id="env-ledger")  # a reset lets go of the previous episode at once
+        assert first() is None
+        env.step(CodeReviewAction(kind="report", findings=[finding(24, "B006", "shared list")]))
+        episode, tree = weakref.ref(env._episode), weakref.ref(env.rubric)
+        env.close()  # what OpenEnv calls when the session ends
+        del env
+        assert episode() is None and tree() is None
+    finally:
+        gc.enable()
 
 
 def test_each_step_reward_and_term_scores_of_a_full_episode(catalog: Catalog) -> None:

@@ -183,6 +183,17 @@ class CodeReviewEnvironment(
             return await asyncio.to_thread(self.step, action, timeout_s, **kwargs)
         return self.step(action, timeout_s, **kwargs)
 
+    def close(self) -> None:
+        """Let go of the episode when the session ends (OpenEnv calls this).
+
+        The episode and the rubric tree refer to each other (the patch verifier is the tree's),
+        so without this a closed session's findings and verdicts would wait for a full
+        collection of the heap.
+        """
+        self._episode = None
+        self._history = []
+        self._tree.reset()
+
     @property
     def state(self) -> CodeReviewState:
         """The episode's bookkeeping, brought up to date when asked (not on every step)."""
