@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from env.models import CodeReviewAction, CodeReviewObservation, ReviewFinding
+from env.models import CodeReviewAction, ReviewFinding
 from env.server.catalog import Catalog, TaskSelectionError, load_catalog
 from env.server.environment import CodeReviewEnvironment
-from graderlib import (
-    EpisodeError,
-    EpisodeProgress,
-    Finding,
-    RewardPolicy,
-    default_taxonomy,
-    grade,
-)
+from graderlib import EpisodeError, EpisodeProgress, RewardPolicy, default_taxonomy, grade
 from graderlib.task import public_task_id
 
 FIXTURES = Path(__file__).parent / "fixtures" / "env_tasks"
@@ -190,25 +182,12 @@ def test_episode_finding_cap(catalog: Catalog) -> None:
 actions = st.one_of(
     st.just({"kind": "hint"}),
     st.builds(
-        lambda line, category, extra: {
+        lambda line, category: {
             "kind": "report",
-            "findings": [
-                {"line": line, "category": category, "message": "a finding message", **extra}
-            ],
+            "findings": [{"line": line, "category": category, "message": "a finding message"}],
         },
         st.integers(min_value=1, max_value=30),
-        st.sampled_from(
-            ["sql-injection", "mutable-default-argument", "xss", "weak-hash", "B608", "CWE-89"]
-        ),
-        st.fixed_dictionaries(
-            {},
-            optional={
-                "severity": st.sampled_from(["HIGH", "low"]),
-                "recommendation": st.just("use parameters"),
-                "file": st.sampled_from(["snippet.py", "other.py"]),
-                "rule_id": st.just("B608"),
-            },
-        ),
+        st.sampled_from(["sql-injection", "mutable-default-argument", "xss", "weak-hash"]),
     ),
 )
 
@@ -228,9 +207,6 @@ def test_rewards_sum_to_the_final_score(
     for step in [*steps, {"kind": "finalize"}] if finalize else steps:
         obs = env.step(CodeReviewAction.model_validate(step))
         assert obs.reward is not None and 0.0 <= obs.score <= 1.0
-        # The environment builds observations without validation: each must still validate.
-        sent = obs.model_dump(mode="json")
-        assert CodeReviewObservation.model_validate(sent).model_dump(mode="json") == sent
         rewards.append(obs.reward)
         findings.extend(step.get("findings", []))  # type: ignore[arg-type]
     final = obs.score if obs is not None else 0.0
@@ -243,27 +219,6 @@ def test_rewards_sum_to_the_final_score(
         episode=EpisodeProgress(hints_used=env.state.hints_used, finalized=finalize),
     )
     assert final == (expected.score if steps or finalize else 0.0)
-
-
-def test_a_wire_finding_passes_every_check_of_a_library_finding() -> None:
-    """The environment turns a ReviewFinding into a Finding without validating again, so
-    every value the wire type accepts must be one the library type accepts."""
-    wire = ReviewFinding.model_json_schema()["properties"]
-    library = Finding.model_json_schema()["properties"]
-    assert wire.keys() == library.keys()
-
-    def bounds(field: dict[str, Any], key: str) -> list[int]:
-        options = field.get("anyOf", [field])
-        return [o[key] for o in options if key in o]
-
-    for name, field in wire.items():
-        for key, tighter in (("maxLength", min), ("maximum", min), ("minLength", max)):
-            if bounds(library[name], key):
-                assert bounds(field, key), f"{name}: {key} unchecked on the wire"
-                assert (
-                    tighter(bounds(field, key) + bounds(library[name], key))
-                    == bounds(field, key)[0]
-                ), f"{name}: the wire's {key} is looser than the library's"
 
 
 def test_observations_carry_the_last_steps_and_state_carries_all(catalog: Catalog) -> None:

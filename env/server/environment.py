@@ -19,13 +19,7 @@ from typing import Any
 from openenv.core.env_server.interfaces import Environment
 from openenv.core.env_server.types import EnvironmentMetadata
 
-from env.models import (
-    CodeReviewAction,
-    CodeReviewObservation,
-    CodeReviewState,
-    HistoryEntry,
-    ReviewFinding,
-)
+from env.models import CodeReviewAction, CodeReviewObservation, CodeReviewState, HistoryEntry
 from env.server.catalog import SPLITS, Catalog, load_catalog, public_summary
 from env.server.rubric import CodeReviewRubric
 from graderlib import (
@@ -33,7 +27,6 @@ from graderlib import (
     EpisodeError,
     Finding,
     RewardPolicy,
-    Severity,
     StepRecord,
     default_taxonomy,
     get_settings,
@@ -148,7 +141,10 @@ class CodeReviewEnvironment(
         if episode is None:
             raise EpisodeError("no episode yet: call reset() first")
         if action.kind == "report":
-            record = episode.report_findings([_finding(f) for f in action.findings or []])
+            findings = [
+                Finding.model_validate(f, from_attributes=True) for f in action.findings or []
+            ]
+            record = episode.report_findings(findings)
         elif action.kind == "hint":
             record = episode.hint()
         elif action.kind == "patch":
@@ -267,10 +263,7 @@ class CodeReviewEnvironment(
         recent = self._history[-1 if lean else -HISTORY_IN_OBSERVATION :]
         if lean:
             shown = {k: shown[k] for k in ("task_id", "difficulty", "line_count")}
-        # Built from values this class made and typed itself, so pydantic's validation would
-        # only check our own work on every step; tests/test_env_episode.py validates every
-        # observation of random episodes instead.
-        observation: CodeReviewObservation = CodeReviewObservation.model_construct(
+        return CodeReviewObservation(
             done=episode.done,
             reward=reward,
             metadata={"episode_id": self._state.episode_id, "env": ENV_NAME},
@@ -290,12 +283,10 @@ class CodeReviewEnvironment(
             patch_summary=episode.patch_summary,
             report=episode.public_report().model_dump(mode="json") if episode.done else None,
         )
-        return observation
 
 
 def _history_entry(record: StepRecord) -> HistoryEntry:
-    """The public trace of a step, as the wire type (from the episode's typed record)."""
-    return HistoryEntry.model_construct(
+    return HistoryEntry(
         step=record.step,
         kind=record.kind,
         verdict=record.verdict,
@@ -303,21 +294,6 @@ def _history_entry(record: StepRecord) -> HistoryEntry:
         score=record.score,
         findings=record.findings,
         matched=record.matched,
-    )
-
-
-def _finding(reported: ReviewFinding) -> Finding:
-    """The library's finding for a wire finding, which passed every check a ``Finding`` makes
-    (``tests/test_env_episode.py`` pins that) but the category's canonical id."""
-    return Finding.model_construct(
-        line=reported.line,
-        end_line=reported.end_line,
-        category=default_taxonomy().resolve(reported.category),
-        severity=Severity(reported.severity) if reported.severity is not None else None,
-        message=reported.message,
-        recommendation=reported.recommendation,
-        file=reported.file,
-        rule_id=reported.rule_id,
     )
 
 
