@@ -182,12 +182,25 @@ def test_episode_finding_cap(catalog: Catalog) -> None:
 actions = st.one_of(
     st.just({"kind": "hint"}),
     st.builds(
-        lambda line, category: {
+        lambda line, category, extra: {
             "kind": "report",
-            "findings": [{"line": line, "category": category, "message": "a finding message"}],
+            "findings": [
+                {"line": line, "category": category, "message": "a finding message", **extra}
+            ],
         },
         st.integers(min_value=1, max_value=30),
-        st.sampled_from(["sql-injection", "mutable-default-argument", "xss", "weak-hash"]),
+        st.sampled_from(
+            ["sql-injection", "mutable-default-argument", "xss", "weak-hash", "B608", "CWE-89"]
+        ),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "severity": st.sampled_from(["HIGH", "low"]),
+                "recommendation": st.just("use parameters"),
+                "file": st.sampled_from(["snippet.py", "other.py"]),
+                "rule_id": st.just("B608"),
+            },
+        ),
     ),
 )
 
