@@ -282,7 +282,11 @@ class MatchState:
         self._rows_reaching: dict[int, list[int]] = {}  # issue -> rows with a pair on it
         self._results: list[FindingMatch] = []  # the last matching's, row by row
         self._taken: dict[int, int] = {}  # the last matching's issue -> row
-        self._components = _Components()
+        # Components of competing reports, built only once two reports reach one issue; until
+        # then every report is a component of its own, and the issues reached are enough.
+        self._components: _Components | None = None
+        self._reached: set[int] = set()
+        self._new_keys: list[_Key] = []  # reports that can match, not solved yet
         self._assigned: dict[_Key, Pair] = {}  # each solved component's reports -> their issue
 
     def add(self, findings: Sequence[Finding]) -> None:
@@ -304,11 +308,27 @@ class MatchState:
                 scored[key] = result = scorer.score(key)
                 if result[2]:
                     assignable[key] = row
-                    self._components.join(key, [pair.column for pair in result[2]])
+                    self._new_keys.append(key)
             elif result[2] and _content(finding) < _content(everything[assignable[key]]):
                 assignable[key] = row  # the same report, so the same issue: only its row moves
             for pair in result[2]:
                 self._rows_reaching.setdefault(pair.column, []).append(row)
+
+    def _dirty_components(self) -> list[list[_Key]]:
+        """The components that new reports joined, each to be solved (again)."""
+        new, self._new_keys = self._new_keys, []
+        scored, components = self._scored, self._components
+        if components is None:
+            reached = self._reached
+            columns = [pair.column for key in new for pair in scored[key][2]]
+            if reached.isdisjoint(columns) and len(columns) == len(set(columns)):
+                reached.update(columns)  # still no competition: each report stands alone
+                return [[key] for key in new]
+            components = self._components = _Components()
+            new = list(self._assignable)  # the first competition: group every report so far
+        for key in new:
+            components.join(key, [pair.column for pair in scored[key][2]])
+        return components.take_dirty()
 
     def matching(self) -> Matching:
         """The optimal assignment over every finding so far.
@@ -325,10 +345,15 @@ class MatchState:
         """
         keys, scored, assignable = self._keys, self._scored, self._assignable
         solved = self._assigned
-        for component in self._components.take_dirty():
+        weights = self._scorer.weights
+        for component in self._dirty_components():
             for key in component:
                 solved.pop(key, None)
-            solved.update(_assign({key: scored[key][2] for key in component}, self._scorer.weights))
+            if len(component) == 1:  # a lone report: its best pair (as _assign would choose)
+                key = component[0]
+                solved[key] = _best_pair(scored[key][2], weights)
+            else:
+                solved.update(_assign({key: scored[key][2] for key in component}, weights))
         assigned = {assignable[key]: pair for key, pair in solved.items()}
         matched_row_of_issue = {pair.column: row for row, pair in assigned.items()}
         before, results = self._taken, self._results
@@ -379,23 +404,26 @@ class _Components:
         self._next = 0
 
     def join(self, key: _Key, columns: Sequence[int]) -> None:
-        ids = sorted({self._of_column[c] for c in columns if c in self._of_column})
-        if ids:
-            into = max(ids, key=lambda i: len(self._members[i]))
-        else:
+        of_column = self._of_column
+        ids = {of_column[c] for c in columns if c in of_column}
+        if not ids:  # the common case: a report alone with its issues
             into, self._next = self._next, self._next + 1
-            self._members[into], self._columns[into] = [], []
-        for other in ids:
-            if other != into:
-                self._members[into] += self._members.pop(other)
-                for column in self._columns.pop(other):
-                    self._of_column[column] = into
-                    self._columns[into].append(column)
-                self._dirty.discard(other)
+            self._members[into], self._columns[into] = [key], list(columns)
+            for column in columns:
+                of_column[column] = into
+            self._dirty.add(into)
+            return
+        into = max(sorted(ids), key=lambda i: len(self._members[i]))
+        for other in ids - {into}:
+            self._members[into] += self._members.pop(other)
+            for column in self._columns.pop(other):
+                of_column[column] = into
+                self._columns[into].append(column)
+            self._dirty.discard(other)
         self._members[into].append(key)
         for column in columns:
-            if column not in self._of_column:
-                self._of_column[column] = into
+            if column not in of_column:
+                of_column[column] = into
                 self._columns[into].append(column)
         self._dirty.add(into)
 
@@ -417,6 +445,13 @@ def _content(finding: Finding) -> tuple[str, ...]:
     )
 
 
+def _best_pair(pairs: list[Pair], weights: Sequence[float]) -> Pair:
+    """A lone report's pair with the most weighted credit (ties: the lowest issue)."""
+    if len(pairs) == 1:
+        return pairs[0]
+    return max(pairs, key=lambda p: (p.reach * weights[p.column], -p.column))
+
+
 def _assign(candidates: dict[_Key, list[Pair]], weights: Sequence[float]) -> dict[_Key, Pair]:
     """The assignment of one component's reports to issues with the largest total weighted
     credit.
@@ -429,9 +464,7 @@ def _assign(candidates: dict[_Key, list[Pair]], weights: Sequence[float]) -> dic
     """
     if len(candidates) == 1:
         ((key, pairs),) = candidates.items()
-        if len(pairs) == 1:
-            return {key: pairs[0]}
-        return {key: max(pairs, key=lambda p: (p.reach * weights[p.column], -p.column))}
+        return {key: _best_pair(pairs, weights)}
     columns = sorted({p.column for pairs in candidates.values() for p in pairs})
     if len(columns) == 1:
         weight = weights[columns[0]]
