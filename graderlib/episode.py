@@ -143,7 +143,7 @@ class Episode:
         summary = self._grade()
         new = self.grader.verdicts(first)  # verdicts come in the order of the findings
         statuses = [v["status"] for v in new]
-        matched = statuses.count("matched")
+        matched, duplicates = statuses.count("matched"), statuses.count("duplicate")
         lines = [
             f"finding {number} (line {v['line']}, {v['category']}): {v['status']} - "
             + public_reason(v["status"], v["reason"])
@@ -151,8 +151,8 @@ class Episode:
         ]
         verdict = (
             f"{len(new)} finding(s): {matched} matched, "
-            f"{statuses.count('duplicate')} duplicate, "
-            f"{len(new) - matched - statuses.count('duplicate')} not matched; "
+            f"{duplicates} duplicate, "
+            f"{len(new) - matched - duplicates} not matched; "
             f"{summary.issues_found}/{summary.issues_total} issues found\n" + "\n".join(lines)
         )
         return self._finish_step("report", verdict, summary, findings=len(new), matched=matched)
